@@ -38,6 +38,10 @@ function(omni_test_suite)
   gtest_discover_tests(${T_NAME}
     DISCOVERY_MODE PRE_TEST
     TEST_PREFIX "${T_COMPONENT}."
-    PROPERTIES LABELS "${T_KIND};${T_COMPONENT}" TIMEOUT ${T_TIMEOUT}
+    PROPERTIES TIMEOUT ${T_TIMEOUT}
     DISCOVERY_TIMEOUT 30)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/GTestLabels.cmake.in
+                 ${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_labels.cmake @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES
+               ${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_labels.cmake)
 endfunction()
