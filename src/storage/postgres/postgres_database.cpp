@@ -312,6 +312,9 @@ Result<std::unique_ptr<PgConnection>> connect(const DatabaseOptions& o) {
     PQfinish(conn);
     return fail(ErrorCode::Io, fmt::format("postgres: cannot connect: {}", msg));
   }
+  // Server notices ("table does not exist, skipping") are not errors; libpq would print them
+  // on stderr, interleaved with the structured log.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   auto c = std::make_unique<PgConnection>(conn);
   // Times are stored and compared in UTC; display conversion happens in the application.
   OMNI_TRY(c->execute_script("SET TIME ZONE 'UTC'"));
