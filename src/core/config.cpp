@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +10,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace omni::config {
 
@@ -66,13 +66,20 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date/time";
   }
 }
 
@@ -325,7 +332,8 @@ Document::~Document() = default;
 Result<Document> Document::load(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
-    return fail(ErrorCode::NotFound, fmt::format("{}: configuration file not found", file.string()));
+    return fail(ErrorCode::NotFound,
+                fmt::format("{}: configuration file not found", file.string()));
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) return fail(ErrorCode::Io, fmt::format("{}: cannot be read", file.string()));
@@ -421,8 +429,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     std::int64_t ms;
   };
   // Longest names first so "min" is not read as "m" + garbage and "ms" not as "m".
-  static constexpr UnitMs kUnits[] = {{"min", 60'000}, {"ms", 1}, {"s", 1000}, {"m", 60'000},
-                                      {"h", 3'600'000}, {"d", 86'400'000}};
+  static constexpr UnitMs kUnits[] = {{"min", 60'000}, {"ms", 1},        {"s", 1000},
+                                      {"m", 60'000},   {"h", 3'600'000}, {"d", 86'400'000}};
   std::int64_t total = 0;
   bool any = false;
   while (!s.empty()) {
@@ -463,8 +471,9 @@ Result<std::uint64_t> parse_size(std::string_view text) {
   std::size_t digits = 0;
   while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
   if (digits == 0) {
-    return fail(ErrorCode::Malformed,
-                fmt::format("\"{}\" is not a size (use e.g. \"64KiB\", \"16MiB\", \"1GiB\")", text));
+    return fail(
+        ErrorCode::Malformed,
+        fmt::format("\"{}\" is not a size (use e.g. \"64KiB\", \"16MiB\", \"1GiB\")", text));
   }
   auto number = parse_int(s.substr(0, digits));
   if (!number) return fail(ErrorCode::OutOfRange, fmt::format("\"{}\": number too large", text));
@@ -474,9 +483,8 @@ Result<std::uint64_t> parse_size(std::string_view text) {
     std::uint64_t bytes;
   };
   static constexpr UnitBytes kUnits[] = {
-      {"", 1},          {"B", 1},         {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20},
-      {"GiB", 1ULL << 30}, {"kB", 1000},  {"KB", 1000},        {"MB", 1000'000},
-      {"GB", 1000'000'000}};
+      {"", 1},      {"B", 1},     {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30},
+      {"kB", 1000}, {"KB", 1000}, {"MB", 1000'000},    {"GB", 1000'000'000}};
   for (const auto& u : kUnits) {
     if (unit == u.name) {
       auto n = static_cast<std::uint64_t>(*number);
@@ -486,8 +494,9 @@ Result<std::uint64_t> parse_size(std::string_view text) {
       return n * u.bytes;
     }
   }
-  return fail(ErrorCode::Malformed,
-              fmt::format("\"{}\": unknown unit \"{}\" (B, KiB, MiB, GiB, kB, MB, GB)", text, unit));
+  return fail(
+      ErrorCode::Malformed,
+      fmt::format("\"{}\": unknown unit \"{}\" (B, KiB, MiB, GiB, kB, MB, GB)", text, unit));
 }
 
 }  // namespace omni::config

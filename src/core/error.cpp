@@ -4,18 +4,30 @@ namespace omni {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::Malformed: return "malformed";
-    case ErrorCode::BadChecksum: return "bad_checksum";
-    case ErrorCode::OutOfRange: return "out_of_range";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Duplicate: return "duplicate";
-    case ErrorCode::Timeout: return "timeout";
-    case ErrorCode::Unauthorized: return "unauthorized";
-    case ErrorCode::Io: return "io";
-    case ErrorCode::Busy: return "busy";
-    case ErrorCode::Config: return "config";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::Malformed:
+      return "malformed";
+    case ErrorCode::BadChecksum:
+      return "bad_checksum";
+    case ErrorCode::OutOfRange:
+      return "out_of_range";
+    case ErrorCode::Unsupported:
+      return "unsupported";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::Duplicate:
+      return "duplicate";
+    case ErrorCode::Timeout:
+      return "timeout";
+    case ErrorCode::Unauthorized:
+      return "unauthorized";
+    case ErrorCode::Io:
+      return "io";
+    case ErrorCode::Busy:
+      return "busy";
+    case ErrorCode::Config:
+      return "config";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "internal";
 }

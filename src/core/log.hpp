@@ -16,11 +16,11 @@
 // Thread safety: setup() is called once at start-up before other threads log; get() and the
 // loggers it returns are thread-safe.
 
+#include <spdlog/logger.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/logger.h>
 
 #include "core/result.hpp"
 

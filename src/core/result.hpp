@@ -29,9 +29,9 @@ inline Status ok() { return {}; }
 
 // Propagates an error from an expression returning Result<...>, else yields nothing.
 //   OMNI_TRY(write_header(out));
-#define OMNI_TRY(expr)                                                 \
-  do {                                                                 \
-    if (auto omni_try_result_ = (expr); !omni_try_result_) {           \
-      return ::omni::fail(std::move(omni_try_result_).error());        \
-    }                                                                  \
+#define OMNI_TRY(expr)                                          \
+  do {                                                          \
+    if (auto omni_try_result_ = (expr); !omni_try_result_) {    \
+      return ::omni::fail(std::move(omni_try_result_).error()); \
+    }                                                           \
   } while (false)

@@ -7,9 +7,7 @@
 
 namespace omni::storage {
 
-std::string_view backend_name(Backend b) {
-  return b == Backend::Sqlite ? "sqlite" : "postgres";
-}
+std::string_view backend_name(Backend b) { return b == Backend::Sqlite ? "sqlite" : "postgres"; }
 
 bool Row::is_null(std::size_t column) const {
   return column >= values_.size() || values_[column].is_null();
@@ -27,11 +25,16 @@ constexpr const char* wanted_name() {
 
 const char* held_name(const Value& v) {
   switch (v.variant().index()) {
-    case 0: return "NULL";
-    case 1: return "an integer";
-    case 2: return "a number";
-    case 3: return "text";
-    default: return "a blob";
+    case 0:
+      return "NULL";
+    case 1:
+      return "an integer";
+    case 2:
+      return "a number";
+    case 3:
+      return "text";
+    default:
+      return "a blob";
   }
 }
 
@@ -40,16 +43,16 @@ const char* held_name(const Value& v) {
 template <class T>
 Result<T> Row::get(std::size_t column) const {
   if (column >= values_.size()) {
-    return fail(ErrorCode::OutOfRange,
-                fmt::format("column {} requested from a row of {} columns", column, values_.size()));
+    return fail(ErrorCode::OutOfRange, fmt::format("column {} requested from a row of {} columns",
+                                                   column, values_.size()));
   }
   const Value& v = values_[column];
   if (const T* p = std::get_if<T>(&v.variant())) return *p;
   if constexpr (std::is_same_v<T, double>) {
     if (const auto* i = std::get_if<std::int64_t>(&v.variant())) return static_cast<double>(*i);
   }
-  return fail(ErrorCode::Malformed, fmt::format("column {} holds {}, not {}", column,
-                                                held_name(v), wanted_name<T>()));
+  return fail(ErrorCode::Malformed,
+              fmt::format("column {} holds {}, not {}", column, held_name(v), wanted_name<T>()));
 }
 
 template Result<std::int64_t> Row::get<std::int64_t>(std::size_t) const;

@@ -3,8 +3,9 @@
 // (production). Components write their SQL once, with $1 … $n parameters, which both back ends
 // accept, and read results through typed accessors that report a type mismatch as an error.
 //
-//   auto db = storage::open_database(options);                       // Result<unique_ptr<Database>>
-//   auto st = (*db)->transaction([&](storage::Connection& c) -> Status {
+//   auto db = storage::open_database(options);                       //
+//   Result<unique_ptr<Database>> auto st = (*db)->transaction([&](storage::Connection& c) -> Status
+//   {
 //     OMNI_TRY(c.execute("INSERT INTO meter(id, address) VALUES ($1, $2)", {7, "000000123456"}));
 //     return ok();
 //   });                                                               // committed, or rolled back

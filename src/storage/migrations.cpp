@@ -24,8 +24,7 @@ std::string utc_now_iso() {
 }
 
 constexpr Migration kCore[] = {
-    {1, "omni_meta",
-     "CREATE TABLE omni_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
+    {1, "omni_meta", "CREATE TABLE omni_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"},
 };
 
 }  // namespace
@@ -48,9 +47,10 @@ Result<int> migrate(Database& db, std::string_view set, std::span<const Migratio
     // The check and the step share one transaction, so two processes migrating at once cannot
     // both apply a step: the second blocks on the write lock, then sees the record.
     OMNI_TRY(db.transaction([&](Connection& c) -> Status {
-      auto latest = c.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations "
-                            "WHERE set_name = $1",
-                            {std::string(set)});
+      auto latest = c.query(
+          "SELECT COALESCE(MAX(version), 0) FROM schema_migrations "
+          "WHERE set_name = $1",
+          {std::string(set)});
       if (!latest) return fail(latest.error());
       auto newest = latest->at(0).get<std::int64_t>(0);
       if (!newest) return fail(newest.error());
@@ -69,8 +69,8 @@ Result<int> migrate(Database& db, std::string_view set, std::span<const Migratio
                                  : step.sql;
       if (auto st = c.execute_script(sql); !st) {
         auto e = st.error();
-        e.detail = fmt::format("migration \"{}\" {} ({}): {}", set, step.version, step.name,
-                               e.detail);
+        e.detail =
+            fmt::format("migration \"{}\" {} ({}): {}", set, step.version, step.name, e.detail);
         return fail(std::move(e));
       }
       auto rec = c.execute(
@@ -83,15 +83,15 @@ Result<int> migrate(Database& db, std::string_view set, std::span<const Migratio
     if (!done) ++applied;
   }
   // A database newer than the code is refused even when the code's steps are all applied.
-  auto latest = db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE set_name = $1",
-                         {std::string(set)});
+  auto latest =
+      db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE set_name = $1",
+               {std::string(set)});
   if (!latest) return fail(latest.error());
   if (*latest->at(0).get<std::int64_t>(0) > static_cast<std::int64_t>(steps.size())) {
     return fail(ErrorCode::Unsupported,
                 fmt::format("database {} has migration \"{}\" version {}, but this program knows "
                             "only up to {}: use a newer omnimeter",
-                            db.describe(), set, *latest->at(0).get<std::int64_t>(0),
-                            steps.size()));
+                            db.describe(), set, *latest->at(0).get<std::int64_t>(0), steps.size()));
   }
   return applied;
 }
@@ -106,12 +106,13 @@ Result<std::vector<AppliedMigration>> migration_status(Database& db, std::string
   if (!exists) return fail(exists.error());
   std::vector<AppliedMigration> out;
   if (*exists->at(0).get<std::int64_t>(0) == 0) return out;
-  auto rows = set.empty()
-                  ? db.query("SELECT set_name, version, name, applied_at FROM schema_migrations "
-                             "ORDER BY set_name, version")
-                  : db.query("SELECT set_name, version, name, applied_at FROM schema_migrations "
-                             "WHERE set_name = $1 ORDER BY version",
-                             {std::string(set)});
+  auto rows = set.empty() ? db.query(
+                                "SELECT set_name, version, name, applied_at FROM schema_migrations "
+                                "ORDER BY set_name, version")
+                          : db.query(
+                                "SELECT set_name, version, name, applied_at FROM schema_migrations "
+                                "WHERE set_name = $1 ORDER BY version",
+                                {std::string(set)});
   if (!rows) return fail(rows.error());
   for (const auto& r : rows->rows) {
     out.push_back({*r.get<std::string>(0), static_cast<int>(*r.get<std::int64_t>(1)),

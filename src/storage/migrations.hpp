@@ -32,7 +32,7 @@ namespace omni::storage {
 struct Migration {
   int version;
   std::string_view name;
-  std::string_view sql;            // for both back ends, or SQLite when `postgres_sql` is given
+  std::string_view sql;             // for both back ends, or SQLite when `postgres_sql` is given
   std::string_view postgres_sql{};  // PostgreSQL variant, when the dialects differ
 };
 

@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/file.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,9 +63,11 @@ void PgCluster::start() {
   }
   // A short root keeps the Unix socket path under the 108-byte sun_path limit.
   char tmpl[] = "/tmp/omni-pg-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed for the PostgreSQL test cluster");
+  if (mkdtemp(tmpl) == nullptr)
+    throw std::runtime_error("mkdtemp failed for the PostgreSQL test cluster");
   root_ = tmpl;
-  std::filesystem::permissions(root_, std::filesystem::perms::all);  // the postgres user writes here
+  std::filesystem::permissions(root_,
+                               std::filesystem::perms::all);  // the postgres user writes here
 
   std::vector<std::string> as_user;
   if (geteuid() == 0) {
@@ -110,7 +112,8 @@ void PgCluster::start() {
     close(lock_fd);
   }
   auto copy = run_process({"/bin/cp", "-a", tmpl_dir + "/data", root_ + "/data"});
-  if (copy.exit_code != 0) throw std::runtime_error("copying the template cluster failed: " + copy.err);
+  if (copy.exit_code != 0)
+    throw std::runtime_error("copying the template cluster failed: " + copy.err);
   // fsync off: this cluster is thrown away; durability of the back end is the server's concern,
   // and the tests check our transaction semantics, not the disk.
   for (int attempt = 0; attempt < 5 && !started_; ++attempt) {
@@ -133,8 +136,8 @@ void PgCluster::stop() {
   if (started_) {
     std::vector<std::string> args;
     if (geteuid() == 0) args = {"/usr/sbin/runuser", "-u", "postgres", "--"};
-    args.insert(args.end(), {bin_dir_ + "/pg_ctl", "-D", root_ + "/data", "-m", "immediate", "-w",
-                             "stop"});
+    args.insert(args.end(),
+                {bin_dir_ + "/pg_ctl", "-D", root_ + "/data", "-m", "immediate", "-w", "stop"});
     run_process(args, std::chrono::seconds(30));
     started_ = false;
   }

@@ -92,11 +92,15 @@ Value column(const PGresult* res, int row, int col) {
       if (ec == std::errc() && p == text.data() + text.size()) return Value(n);
       return Value(std::string(text));
     }
-    case kBoolOid: return Value(static_cast<std::int64_t>(text == "t" ? 1 : 0));
+    case kBoolOid:
+      return Value(static_cast<std::int64_t>(text == "t" ? 1 : 0));
     case kFloat4Oid:
-    case kFloat8Oid: return Value(std::strtod(std::string(text).c_str(), nullptr));
-    case kByteaOid: return Value(decode_bytea(text));
-    default: return Value(std::string(text));
+    case kFloat8Oid:
+      return Value(std::strtod(std::string(text).c_str(), nullptr));
+    case kByteaOid:
+      return Value(decode_bytea(text));
+    default:
+      return Value(std::string(text));
   }
 }
 
@@ -193,8 +197,9 @@ class PgConnection final : public Connection {
     if (!name) return fail(name.error());
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (rows[i].size() != rows[0].size()) {
-        return fail(ErrorCode::Malformed, fmt::format("batch row {} has {} parameters, row 0 has {}",
-                                                      i, rows[i].size(), rows[0].size()));
+        return fail(ErrorCode::Malformed,
+                    fmt::format("batch row {} has {} parameters, row 0 has {}", i, rows[i].size(),
+                                rows[0].size()));
       }
     }
     if (PQenterPipelineMode(conn_) != 1) {
@@ -271,8 +276,8 @@ class PgConnection final : public Connection {
       it = prepared_.emplace(std::move(key), PreparedInfo{name, nparams}).first;
     }
     if (static_cast<std::size_t>(it->second.params) != given) {
-      return fail(ErrorCode::Malformed, fmt::format("statement takes {} parameters, {} given",
-                                                    it->second.params, given));
+      return fail(ErrorCode::Malformed,
+                  fmt::format("statement takes {} parameters, {} given", it->second.params, given));
     }
     return it->second.name;
   }
@@ -281,9 +286,8 @@ class PgConnection final : public Connection {
     auto name = prepare(sql, params.size());
     if (!name) return fail(name.error());
     PgParams p(params);
-    PGresult* res =
-        PQexecPrepared(conn_, name->c_str(), static_cast<int>(p.values.size()), p.values.data(),
-                       p.lengths.data(), p.formats.data(), 0);
+    PGresult* res = PQexecPrepared(conn_, name->c_str(), static_cast<int>(p.values.size()),
+                                   p.values.data(), p.lengths.data(), p.formats.data(), 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       auto e = result_error(conn_, res, "execute");
@@ -314,7 +318,8 @@ Result<std::unique_ptr<PgConnection>> connect(const DatabaseOptions& o) {
   }
   // Server notices ("table does not exist, skipping") are not errors; libpq would print them
   // on stderr, interleaved with the structured log.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   auto c = std::make_unique<PgConnection>(conn);
   // Times are stored and compared in UTC; display conversion happens in the application.
   OMNI_TRY(c->execute_script("SET TIME ZONE 'UTC'"));
@@ -334,9 +339,8 @@ class PgDatabase final : public Database {
   Result<PooledConnection> acquire(Access) override {
     std::unique_lock lock(mutex_);
     if (!freed_.wait_for(lock, options_.busy_timeout, [this] { return !idle_.empty(); })) {
-      return fail(ErrorCode::Busy,
-                  fmt::format("postgres: all {} connections stayed busy for {} ms", pool_.size(),
-                              options_.busy_timeout.count()));
+      return fail(ErrorCode::Busy, fmt::format("postgres: all {} connections stayed busy for {} ms",
+                                               pool_.size(), options_.busy_timeout.count()));
     }
     PgConnection* c = idle_.back();
     idle_.pop_back();
@@ -349,9 +353,8 @@ class PgDatabase final : public Database {
         return fail(ErrorCode::Io, "postgres: connection lost and could not be re-established");
       }
     }
-    return PooledConnection(c, [this](Connection* back) {
-      give_back(static_cast<PgConnection*>(back));
-    });
+    return PooledConnection(
+        c, [this](Connection* back) { give_back(static_cast<PgConnection*>(back)); });
   }
 
  private:

@@ -26,12 +26,15 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
       }
       return {ErrorCode::Malformed, std::move(detail)};
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return {ErrorCode::Busy, std::move(detail)};
+    case SQLITE_LOCKED:
+      return {ErrorCode::Busy, std::move(detail)};
     case SQLITE_ERROR:
     case SQLITE_MISMATCH:
     case SQLITE_RANGE:
-    case SQLITE_TOOBIG: return {ErrorCode::Malformed, std::move(detail)};
-    default: return {ErrorCode::Io, std::move(detail)};
+    case SQLITE_TOOBIG:
+      return {ErrorCode::Malformed, std::move(detail)};
+    default:
+      return {ErrorCode::Io, std::move(detail)};
   }
 }
 
@@ -197,8 +200,10 @@ class SqliteConnection final : public Connection {
 
   static Value column(sqlite3_stmt* st, int c) {
     switch (sqlite3_column_type(st, c)) {
-      case SQLITE_INTEGER: return Value(static_cast<std::int64_t>(sqlite3_column_int64(st, c)));
-      case SQLITE_FLOAT: return Value(sqlite3_column_double(st, c));
+      case SQLITE_INTEGER:
+        return Value(static_cast<std::int64_t>(sqlite3_column_int64(st, c)));
+      case SQLITE_FLOAT:
+        return Value(sqlite3_column_double(st, c));
       case SQLITE_TEXT: {
         auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
         return Value(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(st, c))));
@@ -208,7 +213,8 @@ class SqliteConnection final : public Connection {
         auto n = static_cast<std::size_t>(sqlite3_column_bytes(st, c));
         return Value(Blob{std::vector<std::uint8_t>(data, data + n)});
       }
-      default: return Value();
+      default:
+        return Value();
     }
   }
 
@@ -216,8 +222,7 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, Prepared> cache_;
 };
 
-Result<std::unique_ptr<SqliteConnection>> open_connection(const DatabaseOptions& o,
-                                                          bool reader) {
+Result<std::unique_ptr<SqliteConnection>> open_connection(const DatabaseOptions& o, bool reader) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(o.sqlite_path.c_str(), &db, flags, nullptr);
@@ -232,8 +237,7 @@ Result<std::unique_ptr<SqliteConnection>> open_connection(const DatabaseOptions&
   auto conn = std::make_unique<SqliteConnection>(db);
   // Every connection gets the same settings; WAL is a property of the file but synchronous,
   // foreign_keys and query_only are per connection.
-  std::string pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+  std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
   if (reader) pragmas += " PRAGMA query_only=ON;";
   if (auto st = conn->execute_script(pragmas); !st) {
     auto e = st.error();
@@ -257,17 +261,17 @@ class SqliteDatabase final : public Database {
   Result<PooledConnection> acquire(Access access) override {
     if (access == Access::Write || readers_.empty()) {
       if (!writer_mutex_.try_lock_for(options_.busy_timeout)) {
-        return fail(ErrorCode::Busy, fmt::format("sqlite: the writer of {} stayed busy for {} ms",
-                                                 options_.sqlite_path,
-                                                 options_.busy_timeout.count()));
+        return fail(ErrorCode::Busy,
+                    fmt::format("sqlite: the writer of {} stayed busy for {} ms",
+                                options_.sqlite_path, options_.busy_timeout.count()));
       }
       return PooledConnection(writer_.get(), [this](Connection*) { writer_mutex_.unlock(); });
     }
     std::unique_lock lock(mutex_);
     if (!freed_.wait_for(lock, options_.busy_timeout, [this] { return !idle_.empty(); })) {
-      return fail(ErrorCode::Busy, fmt::format("sqlite: no reader of {} free within {} ms",
-                                               options_.sqlite_path,
-                                               options_.busy_timeout.count()));
+      return fail(ErrorCode::Busy,
+                  fmt::format("sqlite: no reader of {} free within {} ms", options_.sqlite_path,
+                              options_.busy_timeout.count()));
     }
     Connection* c = idle_.back();
     idle_.pop_back();
@@ -299,8 +303,8 @@ Result<std::unique_ptr<Database>> open_sqlite(const DatabaseOptions& options) {
     std::error_code ec;
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     if (ec) {
-      return fail(ErrorCode::Io,
-                  fmt::format("sqlite: cannot create folder \"{}\": {}", dir.string(), ec.message()));
+      return fail(ErrorCode::Io, fmt::format("sqlite: cannot create folder \"{}\": {}",
+                                             dir.string(), ec.message()));
     }
   }
   auto writer = open_connection(options, /*reader=*/false);

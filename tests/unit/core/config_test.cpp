@@ -112,9 +112,7 @@ TEST(Config, MissingFileIsNotFound) {
 TEST(Config, LoadsFileAndResolvesRelativePaths) {
   auto dir = std::filesystem::temp_directory_path() / "omni_config_test";
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir / "cloud.toml") << "[web]\nroot = \"../web\"\n";
-  }
+  { std::ofstream(dir / "cloud.toml") << "[web]\nroot = \"../web\"\n"; }
   auto doc = Document::load(dir / "cloud.toml");
   ASSERT_TRUE(doc) << doc.error().to_string();
   EXPECT_EQ(doc->root().section("web").get_path("root", {}),

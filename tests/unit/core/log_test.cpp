@@ -1,6 +1,7 @@
 #include "core/log.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace omni::log {

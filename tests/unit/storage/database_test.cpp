@@ -52,7 +52,8 @@ class DatabaseTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(db_->transaction([&](Connection& c) {
       return c.execute_script(
           "CREATE TABLE sample (id BIGINT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, "
-          "t TEXT, b " + blob_type + ")");
+          "t TEXT, b " +
+          blob_type + ")");
     }));
   }
 
@@ -316,7 +317,9 @@ TEST_P(DatabaseTest, MisnumberedStepsAreRejected) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,
                          ::testing::Values(Backend::Sqlite, Backend::Postgres),
-                         [](const auto& param_info) { return std::string(backend_name(param_info.param)); });
+                         [](const auto& param_info) {
+                           return std::string(backend_name(param_info.param));
+                         });
 
 // ---------------------------------------------------------------------------------------------
 // Back-end specific behaviour
