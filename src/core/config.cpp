@@ -400,8 +400,14 @@ std::vector<Problem> Document::problems() const {
   return all;
 }
 
-Status Document::finish() const {
+Status Document::finish(std::string_view only_under) const {
   auto all = problems();
+  if (!only_under.empty()) {
+    std::string prefix = std::string(only_under) + ".";
+    std::erase_if(all, [&](const Problem& p) {
+      return p.key != only_under && p.key.rfind(prefix, 0) != 0;
+    });
+  }
   if (all.empty()) return ok();
   std::string detail;
   for (const auto& p : all) {

@@ -113,7 +113,9 @@ class Document {
 
   // Every problem so far plus every key of the file nobody asked for, as one ErrorCode::Config
   // error whose detail has one line per problem; ok() when there is nothing to report.
-  Status finish() const;
+  // With `only_under` ("database"), only problems of keys in that section are reported: for a
+  // tool that reads one section of a file written for a whole role (omnimeter db -c station.toml).
+  Status finish(std::string_view only_under = {}) const;
   std::vector<Problem> problems() const;
 
  private:

@@ -81,6 +81,18 @@ TEST(Config, UnknownKeysAndSectionsAreErrors) {
   EXPECT_NE(problems[1].reason.find("unknown section"), std::string::npos);
 }
 
+TEST(Config, FinishCanBeLimitedToOneSection) {
+  auto doc = parse_ok("[station]\nid = 1\n[database]\nbackend = \"sqlite\"\ntypo = 2\n");
+  (void)doc.root().section("database").get_string("backend", "sqlite");
+  auto st = doc.finish("database");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().detail,
+            "station.toml:5: database.typo: unknown key (not used by any component; a typo?)");
+  auto all = doc.finish();
+  ASSERT_FALSE(all);
+  EXPECT_NE(all.error().detail.find("station: unknown section"), std::string::npos);
+}
+
 TEST(Config, MissingRequiredKeyAndBadChoice) {
   auto doc = parse_ok("[station]\nmode = \"fast\"\n");
   auto st = doc.root().section("station");
