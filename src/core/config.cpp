@@ -404,9 +404,8 @@ Status Document::finish(std::string_view only_under) const {
   auto all = problems();
   if (!only_under.empty()) {
     std::string prefix = std::string(only_under) + ".";
-    std::erase_if(all, [&](const Problem& p) {
-      return p.key != only_under && p.key.rfind(prefix, 0) != 0;
-    });
+    std::erase_if(
+        all, [&](const Problem& p) { return p.key != only_under && p.key.rfind(prefix, 0) != 0; });
   }
   if (all.empty()) return ok();
   std::string detail;
