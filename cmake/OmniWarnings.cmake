@@ -2,7 +2,7 @@
 add_library(omni_warnings INTERFACE)
 target_compile_options(omni_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+  -Woverloaded-virtual -Wimplicit-fallthrough)
 if(OMNI_WERROR)
   target_compile_options(omni_warnings INTERFACE -Werror)
 endif()

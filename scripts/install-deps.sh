@@ -28,6 +28,12 @@ packages=(
   chromium fonts-wqy-microhei curl jq
 )
 
+# Node.js: the machine image may bring its own (nodesource node 20 with npm 11); a bare Debian 12
+# gets Debian's nodejs 18 and npm 9, which the web build and the browser tests also accept.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -57,8 +63,7 @@ if [ ! -x "$tools_dir/bin/promtool" ]; then
   rm -rf "$tmp"
 fi
 
-# Node and npm come with the machine (nodesource, npm 11); Debian's npm 9 is another stack,
-# so it is not installed here. Each folder with a package-lock.json gets `npm ci`, but only
+# Each folder with a package-lock.json gets `npm ci`, but only
 # when its lock file changed since the last run: web/ (the front end and the browser tests)
 # and tests/node/ (independent SM2/SM3/SM4 implementations for interoperability tests).
 if [ "$want_web" -eq 1 ]; then

@@ -316,7 +316,8 @@ std::vector<Section> Section::array_of_tables(std::string_view key) const {
   for (std::size_t i = 0; i < arr->size(); ++i) {
     std::string prefix = fmt::format("{}[{}]", full_key(key), i);
     doc_->impl_->known.insert(prefix);
-    out.push_back(Section(doc_, arr->get(i)->as_table(), prefix));
+    const toml::node* item = arr->get(i);
+    out.push_back(Section(doc_, item ? item->as_table() : nullptr, prefix));
   }
   return out;
 }
@@ -386,7 +387,9 @@ void collect_unknown(const toml::table& table, const std::string& prefix,
     } else if (const auto* arr = node.as_array(); arr && arr->is_array_of_tables()) {
       for (std::size_t i = 0; i < arr->size(); ++i) {
         std::string item = fmt::format("{}[{}]", key, i);
-        if (known.contains(item)) collect_unknown(*arr->get(i)->as_table(), item, known, out);
+        const toml::node* element = arr->get(i);
+        const toml::table* sub_table = element ? element->as_table() : nullptr;
+        if (sub_table && known.contains(item)) collect_unknown(*sub_table, item, known, out);
       }
     }
   }

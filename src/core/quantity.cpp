@@ -141,22 +141,23 @@ Result<Quantity> Quantity::parse(std::string_view text, Unit unit) {
 }
 
 std::string Quantity::to_decimal_string() const {
-  // Through unsigned 128 bits so INT64_MIN prints correctly.
+  // Digits are written backwards into a fixed buffer: 20 digits, a point, up to 18 leading
+  // zeros and a sign fit in 48 bytes. Through unsigned 128 bits so INT64_MIN prints correctly.
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
   bool negative = mantissa_ < 0;
   UInt128 magnitude = negative ? static_cast<UInt128>(-static_cast<Int128>(mantissa_))
                                : static_cast<UInt128>(mantissa_);
-  std::string digits;
+  int written = 0;
   do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    if (scale_ > 0 && written == scale_) *--p = '.';
+    *--p = static_cast<char>('0' + static_cast<int>(magnitude % 10));
     magnitude /= 10;
-  } while (magnitude != 0);
-  if (scale_ > 0) {
-    if (digits.size() <= static_cast<std::size_t>(scale_)) {
-      digits.insert(0, static_cast<std::size_t>(scale_) - digits.size() + 1, '0');
-    }
-    digits.insert(digits.size() - static_cast<std::size_t>(scale_), ".");
-  }
-  return negative ? "-" + digits : digits;
+    ++written;
+  } while (magnitude != 0 || written <= scale_);
+  if (negative) *--p = '-';
+  return std::string(p, static_cast<std::size_t>(end - p));
 }
 
 std::string Quantity::to_string() const {

@@ -365,7 +365,7 @@ Result<UtcTime> parse_iso8601(std::string_view text) {
     std::from_chars(text.data() + pos, text.data() + pos + len, out);
     return true;
   };
-  int y, mo, d, h, mi, s;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   if (text.size() < 20 || !num(0, 4, y) || text[4] != '-' || !num(5, 2, mo) || text[7] != '-' ||
       !num(8, 2, d) || (text[10] != 'T' && text[10] != ' ') || !num(11, 2, h) || text[13] != ':' ||
       !num(14, 2, mi) || text[16] != ':' || !num(17, 2, s)) {

@@ -36,6 +36,15 @@ TEST(CliDb, MigrateAndStatusOnSqlite) {
   EXPECT_NE(r.out.find("applied core   1 omni_meta"), std::string::npos) << r.out;
 }
 
+TEST(CliDb, TheShippedExampleConfigurationIsValid) {
+  TempDir dir("omni-cli");
+  std::filesystem::copy_file(std::string(OMNI_SOURCE_DIR) + "/packaging/etc/omnimeter.toml.example",
+                             dir / "omnimeter.toml");
+  auto r = run_process({omnimeter_binary(), "db", "migrate", "-c", (dir / "omnimeter.toml").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "omnimeter.db"));
+}
+
 TEST(CliDb, MigrateOnPostgres) {
   TempDir dir("omni-cli");
   auto& pg = PgCluster::shared();
