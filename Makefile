@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make demo   installs what is missing, builds (release) and runs `omnimeter demo`
 #   make test   installs what is missing, builds (release) and runs the whole suite through CTest
-# With CI=true, `make test` also builds with -Werror and runs the unit tests under ASan+UBSan.
+# With CI=true, `make test` also builds with -Werror, runs the unit tests under ASan+UBSan and
+# runs every fuzz target for a bounded number of executions (ASan+UBSan, clang).
 #
 # Other targets: build, deps, test-asan, bench, fuzz, format, clean.
 
@@ -17,7 +18,7 @@ else
   WERROR :=
 endif
 
-.PHONY: all demo test test-asan deps build configure bench fuzz clean
+.PHONY: all demo test test-asan test-fuzz deps build configure bench fuzz clean
 
 all: build
 
@@ -34,7 +35,7 @@ demo: build
 	@$(BUILD)/src/cli/omnimeter demo $(DEMO_ARGS)
 
 # In CI the sanitizer run comes first so that CTest's closing summary is the whole suite's.
-test: deps $(if $(filter true,$(CI)),test-asan)
+test: deps $(if $(filter true,$(CI)),test-asan test-fuzz)
 	@cmake --preset $(PRESET) $(WERROR) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
@@ -47,9 +48,18 @@ test-asan: deps
 bench: build
 	@for b in $(BUILD)/bench/*/*_bench; do echo "== $$b"; $$b; done
 
+test-fuzz: deps
+	@cmake --preset fuzz $(WERROR) >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@cd build/fuzz && ctest --output-on-failure -j $(JOBS) -L fuzz
+
+# Longer fuzzing than CI's: FUZZ_SECONDS per target (default 300).
+FUZZ_SECONDS ?= 300
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
+	@for f in build/fuzz/fuzz/*_fuzz; do n=$$(basename $$f _fuzz); echo "== $$n"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
 
 clean:
 	rm -rf build
