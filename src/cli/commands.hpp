@@ -32,6 +32,7 @@ using CommandRun = std::function<int()>;
 void add_version_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 void add_db_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 void add_demo_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
+void add_frame_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 
 // Sets up logging from the global options; false (after printing why) on a bad option.
 bool setup_logging(const GlobalOptions& global);

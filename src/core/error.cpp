@@ -38,6 +38,11 @@ std::string Error::to_string() const {
     out += ": ";
     out += detail;
   }
+  if (offset >= 0) {
+    out += " (at byte ";
+    out += std::to_string(offset);
+    out += ')';
+  }
   return out;
 }
 

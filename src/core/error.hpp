@@ -3,6 +3,7 @@
 // fail on bad input returns omni::Result<T> instead of throwing: a malformed frame, an unknown
 // meter or a failed query is ordinary traffic for a meter-reading system, not an exception.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,11 +33,14 @@ std::string_view error_code_name(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string detail;
+  // For decoders: the byte of the input where decoding failed (preamble included), so a field
+  // engineer can find the damage in a capture; -1 when it does not apply.
+  std::int64_t offset = -1;
 
   Error() = default;
   Error(ErrorCode c, std::string d) : code(c), detail(std::move(d)) {}
 
-  // "bad_checksum: expected 0x3A, got 0x3B"
+  // "bad_checksum: expected 0x3A, got 0x3B (at byte 14)"
   std::string to_string() const;
 };
 

@@ -23,6 +23,13 @@ inline tl::unexpected<Error> fail(ErrorCode code, std::string detail) {
 }
 inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
 
+// A decoding failure at byte `offset` of the input.
+inline tl::unexpected<Error> fail_at(ErrorCode code, std::size_t offset, std::string detail) {
+  Error e{code, std::move(detail)};
+  e.offset = static_cast<std::int64_t>(offset);
+  return tl::unexpected<Error>(std::move(e));
+}
+
 inline Status ok() { return {}; }
 
 }  // namespace omni

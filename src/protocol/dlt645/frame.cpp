@@ -30,26 +30,29 @@ Result<Frame> decode_frame(std::span<const std::uint8_t> bytes) {
   while (start < bytes.size() && bytes[start] == 0xFE) ++start;  // wake-up preamble
   auto f = bytes.subspan(start);
   if (f.size() < 12) {
-    return fail(ErrorCode::Malformed, fmt::format("DL/T 645 frame of {} bytes (at least 12)",
-                                                  f.size()));
+    return fail_at(ErrorCode::Malformed, bytes.size(),
+                   fmt::format("DL/T 645 frame of {} bytes (at least 12)", f.size()));
   }
-  if (f[0] != 0x68 || f[7] != 0x68) {
-    return fail(ErrorCode::Malformed, "DL/T 645 frame does not start 68 … 68");
+  if (f[0] != 0x68) return fail_at(ErrorCode::Malformed, start, "DL/T 645 frame does not start 68");
+  if (f[7] != 0x68) {
+    return fail_at(ErrorCode::Malformed, start + 7, "DL/T 645 frame has no 68 after the address");
   }
   std::size_t length = f[9];
   if (f.size() != 12 + length) {
-    return fail(ErrorCode::Malformed,
-                fmt::format("DL/T 645 length byte says {} data bytes, the frame has {}", length,
-                            static_cast<long>(f.size()) - 12));
+    return fail_at(ErrorCode::Malformed, start + 9,
+                   fmt::format("DL/T 645 length byte says {} data bytes, the frame has {}", length,
+                               static_cast<long>(f.size()) - 12));
   }
-  if (f[f.size() - 1] != 0x16) return fail(ErrorCode::Malformed, "DL/T 645 frame does not end 16");
+  if (f[f.size() - 1] != 0x16) {
+    return fail_at(ErrorCode::Malformed, bytes.size() - 1, "DL/T 645 frame does not end 16");
+  }
   std::uint8_t cs = sum8(f.first(f.size() - 2));
   if (cs != f[f.size() - 2]) {
-    return fail(ErrorCode::BadChecksum, fmt::format("DL/T 645 CS is {:02X}, the bytes sum to {:02X}",
-                                                    f[f.size() - 2], cs));
+    return fail_at(ErrorCode::BadChecksum, bytes.size() - 2,
+                   fmt::format("DL/T 645 CS is {:02X}, the bytes sum to {:02X}", f[f.size() - 2], cs));
   }
   auto address = MeterAddress::from_wire(f.subspan(1, 6), ByteOrder::LittleEndian);
-  if (!address) return fail(ErrorCode::Malformed, "DL/T 645 " + address.error().detail);
+  if (!address) return fail_at(ErrorCode::Malformed, start + 1, "DL/T 645 " + address.error().detail);
   Frame frame;
   frame.address = *address;
   frame.control = Control::decode(f[8]);

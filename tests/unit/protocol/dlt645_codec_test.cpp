@@ -186,6 +186,11 @@ ErrorCode error_of(const Bytes& bytes) {
   return f ? ErrorCode::Internal : f.error().code;
 }
 
+std::int64_t offset_of(const Bytes& bytes) {
+  auto f = decode_frame(bytes);
+  return f ? -2 : f.error().offset;
+}
+
 TEST(Dlt645BadInput, EachDamageHasItsError) {
   Bytes good = hex(kGood);
   ASSERT_TRUE(decode_frame(good).has_value());
@@ -193,18 +198,24 @@ TEST(Dlt645BadInput, EachDamageHasItsError) {
   Bytes b = good;
   b[0] = 0x69;
   EXPECT_EQ(error_of(b), ErrorCode::Malformed);  // bad start
+  EXPECT_EQ(offset_of(b), 0);
   b = good;
   b[7] = 0x00;
   EXPECT_EQ(error_of(b), ErrorCode::Malformed);  // second start byte
   b = good;
   b.back() = 0x17;
   EXPECT_EQ(error_of(b), ErrorCode::Malformed);  // wrong end byte
+  EXPECT_EQ(offset_of(b), 15);
   b = good;
   b[14] ^= 0x01;
   EXPECT_EQ(error_of(b), ErrorCode::BadChecksum);
+  EXPECT_EQ(offset_of(b), 14);
+  b.insert(b.begin(), {0xFE, 0xFE});
+  EXPECT_EQ(offset_of(b), 16) << "offsets count the preamble";
   b = good;
   b[9] = 0x05;
   EXPECT_EQ(error_of(b), ErrorCode::Malformed);  // length disagrees with the frame
+  EXPECT_EQ(offset_of(b), 9);
   b = good;
   b.push_back(0x00);
   EXPECT_EQ(error_of(b), ErrorCode::Malformed);  // trailing byte

@@ -1,0 +1,111 @@
+// `omnimeter frame decode|encode` on public frames (sources named in
+// tests/unit/protocol/*_golden_test.cpp): JSON out, typed errors with offsets, and the round
+// trip decode -> encode -> same bytes.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+
+namespace omni::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+ProcessResult frame(std::vector<std::string> args) {
+  args.insert(args.begin(), {omnimeter_binary(), "frame"});
+  return run_process(args);
+}
+
+std::vector<Json> json_lines(const std::string& out) {
+  std::vector<Json> docs;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    auto end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    if (end > start) docs.push_back(Json::parse(out.substr(start, end - start)));
+    start = end + 1;
+  }
+  return docs;
+}
+
+// 553668.com worked example: 1206.42 kWh from meter 000102030425.
+const char* kEnergyReply = "68 25 04 03 02 01 00 68 91 08 33 33 34 33 75 39 45 33 8B 16";
+
+TEST(FrameTool, DecodesAReplyWithItsValueAndUnit) {
+  auto r = frame({"decode", "--compact", kEnergyReply});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto docs = json_lines(r.out);
+  ASSERT_EQ(docs.size(), 1u);
+  const Json& j = docs[0];
+  EXPECT_EQ(j["protocol"], "dlt645");
+  EXPECT_EQ(j["address"], "000102030425");
+  EXPECT_EQ(j["control"]["direction"], "reply");
+  EXPECT_EQ(j["control"]["function"], "read_data");
+  EXPECT_EQ(j["di"], "00010000");
+  EXPECT_EQ(j["values"][0]["value"], "1206.42");
+  EXPECT_EQ(j["values"][0]["unit"], "kWh");
+  EXPECT_EQ(j["checksum"]["status"], "ok");
+}
+
+TEST(FrameTool, AcceptsSpacesPreamblesAndSeveralFrames) {
+  // The request with its four FE bytes, written without spaces, then an abnormal reply.
+  auto r = frame({"decode", "--compact", "FEFEFEFE68610100000000681104333334331416",
+                  "68 12 90 78 56 34 12 68 D1 01 35 8D 16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto docs = json_lines(r.out);
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0]["preamble"], 4);
+  EXPECT_EQ(docs[0]["control"]["direction"], "request");
+  EXPECT_EQ(docs[1]["error_word"]["names"], "no_data");
+}
+
+TEST(FrameTool, DamagedFrameGivesTypedErrorAndOffset) {
+  auto r = frame({"decode", "--compact", "FE FE 68 25 04 03 02 01 00 68 91 08 33 33 34 33 75 39 45 33 8C 16"});
+  EXPECT_EQ(r.exit_code, 1);
+  auto j = Json::parse(r.out);
+  EXPECT_EQ(j["error"]["code"], "bad_checksum");
+  EXPECT_EQ(j["error"]["offset"], 20);
+
+  r = frame({"decode", "--compact", "68 25 04 03 02 01 00 68 91 08 33 33"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Json::parse(r.out)["error"]["code"], "malformed");
+
+  r = frame({"decode", "68 2G"});
+  EXPECT_EQ(r.exit_code, 2) << "not hex is a usage error";
+  EXPECT_NE(r.err.find("not a hex digit"), std::string::npos) << r.err;
+
+  r = frame({"decode", "--compact", "01 02 03"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Json::parse(r.out)["error"]["code"], "malformed");
+}
+
+TEST(FrameTool, DecodeThenEncodeGivesTheSameBytes) {
+  for (const char* wire : {kEnergyReply, "68 AA AA AA AA AA AA 68 13 00 DF 16",
+                           "68 99 99 99 99 99 99 68 08 06 84 55 43 38 39 4A 4B 16",
+                           "68 03 00 00 00 00 00 68 81 04 44 E9 33 34 EC 16"}) {
+    auto decoded = frame({"decode", "--compact", wire});
+    ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+    auto encoded = frame({"encode", decoded.out});
+    ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
+    EXPECT_EQ(encoded.out, std::string(wire) + "\n");
+  }
+}
+
+TEST(FrameTool, EncodesFromTheShortForm) {
+  auto r = frame({"encode", R"({"protocol":"dlt645","address":"000102030425",
+                                "control":{"function":"read_data"},"di":"00010000"})"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "68 25 04 03 02 01 00 68 11 04 33 33 34 33 E1 16\n");
+
+  r = frame({"encode", R"({"protocol":"dlt645","address":"12","control":{"function":"nope"}})"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("control.function"), std::string::npos) << r.err;
+  r = frame({"encode", R"({"protocol":"modbus"})"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = frame({"encode", "{not json"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace omni::testing
