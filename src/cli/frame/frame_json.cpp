@@ -7,7 +7,7 @@
 namespace omni::cli::frame {
 
 std::span<const ProtocolCodec* const> codecs() {
-  static const std::array<const ProtocolCodec*, 1> all = {&dlt645_codec()};
+  static const std::array<const ProtocolCodec*, 2> all = {&dlt645_codec(), &cjt188_codec()};
   return all;
 }
 

@@ -107,5 +107,36 @@ TEST(FrameTool, EncodesFromTheShortForm) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+// ManThink/TKL-EB-SDK, project/CJ188HeatMeter/CJ188HeatMeter.ts: a real heat-meter reply.
+const char* kHeatReply =
+    "68 25 12 19 24 18 27 31 00 81 2E 1F 90 03 11 74 02 00 05 88 27 44 05 05 00 00 00 00 17 00 00 "
+    "00 00 35 08 56 71 00 2C 79 26 00 64 26 00 66 47 07 11 52 17 03 09 25 20 00 05 2A 16";
+
+TEST(FrameTool, DetectsCjt188AndDecodesAHeatMeter) {
+  auto r = frame({"decode", "--compact", kHeatReply});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = Json::parse(r.out);
+  EXPECT_EQ(j["protocol"], "cjt188");
+  EXPECT_EQ(j["type"]["family"], "heat");
+  EXPECT_EQ(j["address"], "00312718241912");
+  EXPECT_EQ(j["cumulative_flow"]["value"], "7156.08");
+  EXPECT_EQ(j["cumulative_flow"]["unit"], "m³");
+  EXPECT_EQ(j["supply_temperature"]["value"], "26.79");
+  EXPECT_EQ(j["meter_time"], "2025-09-03T17:52:11");
+}
+
+TEST(FrameTool, Cjt188RoundTripKeepsTheDiByteOrder) {
+  // biecuoliao.com/pa/3ON9QK0.html: valve open with DI sent A0 17; hftangyu.com/563.html: read
+  // request with DI sent 1F 90.
+  for (const char* wire : {"FE FE FE FE 68 10 69 05 90 05 15 33 78 04 04 A0 17 01 55 50 16",
+                           "FE FE FE FE 68 10 44 33 22 11 00 33 78 01 03 1F 90 00 80 16", kHeatReply}) {
+    auto decoded = frame({"decode", "--compact", "--protocol", "cjt188", wire});
+    ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+    auto encoded = frame({"encode", decoded.out});
+    ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
+    EXPECT_EQ(encoded.out, std::string(wire) + "\n");
+  }
+}
+
 }  // namespace
 }  // namespace omni::testing
