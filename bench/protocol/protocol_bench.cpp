@@ -11,8 +11,11 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "protocol/cjt188/frame.hpp"
+#include "protocol/cjt188/messages.hpp"
 #include "protocol/dlt645/frame.hpp"
 #include "protocol/dlt645/messages.hpp"
 
@@ -74,12 +77,41 @@ std::vector<Case> dlt645_cases() {
   };
 }
 
+std::vector<std::uint8_t> hex(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i + 1 < text.size();) {
+    if (text[i] == ' ') {
+      ++i;
+      continue;
+    }
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
+    i += 2;
+  }
+  return out;
+}
+
+std::vector<Case> cjt188_cases() {
+  // Water-meter 901F reply (fox-edge-server-protocol example, see cjt188_golden.hpp).
+  static const auto water = hex(
+      "68 10 44 33 22 11 00 33 78 81 16 1F 90 00 00 77 66 55 2C 00 77 66 55 2C 31 01 22 11 05 15 20 "
+      "21 84 13 16");
+  return {
+      {"CJ/T 188 water 901F reply: decode + values", 0,
+       [] {
+         auto frame = cjt188::decode_frame(water);
+         auto data = cjt188::parse_meter_data(*frame);
+         return std::get<cjt188::WaterGasData>(*data).current.value->mantissa();
+       }},
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
   if (seconds <= 0) seconds = 1.0;
   std::vector<Case> cases = dlt645_cases();
+  for (auto& c : cjt188_cases()) cases.push_back(std::move(c));
   fmt::print("{:<48} {:>14} {:>14}  {}\n", "case", "frames/s", "target", "");
   for (const auto& c : cases) {
     double rate = measure(c, seconds);

@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <new>
 
+#include "protocol/cjt188/frame.hpp"
+#include "protocol/cjt188/messages.hpp"
+#include "protocol/cjt188/scan.hpp"
 #include "protocol/dlt645/frame.hpp"
 #include "protocol/dlt645/messages.hpp"
 #include "protocol/framing/scan.hpp"
@@ -53,6 +56,24 @@ TEST(DecodeAllocations, Dlt645ReadReplyAllocatesNothing) {
     }
   });
   EXPECT_EQ(mantissa, 100 * 120642);
+  EXPECT_EQ(n, 0);
+}
+
+TEST(DecodeAllocations, Cjt188MeterDataAllocatesNothing) {
+  // Heat-meter reply from ManThink/TKL-EB-SDK (see cjt188_golden.hpp).
+  const auto wire = omni::testing::hex(
+      "68 25 12 19 24 18 27 31 00 81 2E 1F 90 03 11 74 02 00 05 88 27 44 05 05 00 00 00 00 17 00 "
+      "00 00 00 35 08 56 71 00 2C 79 26 00 64 26 00 66 47 07 11 52 17 03 09 25 20 00 05 2A 16");
+  std::int64_t sum = 0;
+  long n = allocations_in([&] {
+    for (int i = 0; i < 100; ++i) {
+      auto found = scan_cjt188(wire);
+      auto frame = cjt188::decode_frame(std::span(wire).subspan(found.skip, found.size));
+      auto data = cjt188::parse_meter_data(*frame);
+      sum += std::get<cjt188::HeatData>(*data).cumulative_flow.value->mantissa();
+    }
+  });
+  EXPECT_EQ(sum, 100 * 715608);
   EXPECT_EQ(n, 0);
 }
 
