@@ -44,6 +44,7 @@ int run_main(int argc, char** argv) {
   add_db_command(app, global, run);
   add_demo_command(app, global, run);
   add_frame_command(app, global, run);
+  add_sim_command(app, global, run);
 
   try {
     app.parse(argc, argv);
