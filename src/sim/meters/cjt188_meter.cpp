@@ -14,6 +14,9 @@ const TimeZone& beijing() { return TimeZone::shanghai(); }
 // Water carries heat at about 1.163 kWh per m³ and kelvin; district heating runs a 10 K spread.
 constexpr std::int64_t kKwhPerM3 = 1163;  // per 100 m³ at 10 K: 11.63 kWh/m³ × 100
 
+// Supply heat meters at a substation measure megawatt-hours.
+bool heat_in_mwh(const Meter& meter) { return meter.kind == EnergyKind::Heat && meter.master; }
+
 c::Reading reading(std::int64_t mantissa, int scale, Unit unit, std::uint8_t code) {
   return {Quantity(mantissa, scale, unit), code};
 }
@@ -44,7 +47,10 @@ std::int64_t Cjt188Responder::shown_register(const Meter& meter, const Cjt188Met
   if (state.valve_closed) interval = std::min(interval, state.closed_interval);
   if (meter.fault == MeterFault::ValveClosed) interval = std::min(interval, book_.origin());
   std::int64_t raw = book_.at(meter.id, interval).total() - state.withheld;
-  return raw / 10;  // L -> 0.01 m³, Wh -> 0.01 kWh
+  // L -> 0.01 m³, Wh -> 0.01 kWh; a substation heat meter counts in 0.01 MWh. Eight digits
+  // wrap at 999999.99, as the register of a real meter rolls over.
+  std::int64_t shown = heat_in_mwh(meter) ? raw / 10'000 : raw / 10;
+  return shown % 100'000'000;
 }
 
 std::int64_t Cjt188Responder::settlement_interval(const Cjt188MeterState& state, UtcTime meter_now,
@@ -92,11 +98,14 @@ Result<c::Frame> Cjt188Responder::meter_data(const Meter& meter, Cjt188MeterStat
   std::int64_t supply = flowing ? 4500 + static_cast<std::int64_t>(h % 1000)
                                 : 2400 + static_cast<std::int64_t>(h % 200);
   c::HeatData d;
-  d.settlement_heat = reading(settled, 2, Unit::kWh, 0x05);
-  d.current_heat = reading(current, 2, Unit::kWh, 0x05);
+  Unit heat_unit = heat_in_mwh(meter) ? Unit::MWh : Unit::kWh;
+  std::uint8_t heat_code = heat_in_mwh(meter) ? 0x08 : 0x05;
+  d.settlement_heat = reading(settled, 2, heat_unit, heat_code);
+  d.current_heat = reading(current, 2, heat_unit, heat_code);
   d.power = reading(power_w / 10, 2, Unit::kW, 0x17);                         // 0.01 kW
   d.flow_rate = reading(power_w * 10000 / 11630, 4, Unit::m3_per_h, 0x35);    // m³/h, 4 decimals
-  d.cumulative_flow = reading(current * 100 / kKwhPerM3, 2, Unit::m3, 0x2C);  // 0.01 m³
+  std::int64_t kwh_x100 = heat_in_mwh(meter) ? current * 1000 : current;
+  d.cumulative_flow = reading(kwh_x100 * 100 / kKwhPerM3 % 100'000'000, 2, Unit::m3, 0x2C);
   d.supply_temperature = Quantity(supply, 2, Unit::degC);
   d.return_temperature = Quantity(flowing ? supply - 1000 : supply - 50, 2, Unit::degC);
   d.working_hours = Quantity(20000 + (k - book_.origin()) / 4, 0, Unit::Hour);
@@ -125,8 +134,9 @@ std::optional<c::Frame> Cjt188Responder::handle(const Meter& meter, Cjt188MeterS
         int back = req->di - c::kDiHistoryFirst + 1;
         std::int64_t v = shown_register(meter, state, settlement_interval(state, clock, back));
         bool heat = meter.kind == EnergyKind::Heat;
-        return ok_or_none(c::make_history_reply(
-            me, request, reading(v, 2, heat ? Unit::kWh : Unit::m3, heat ? 0x05 : 0x2C)));
+        Unit unit = heat_in_mwh(meter) ? Unit::MWh : heat ? Unit::kWh : Unit::m3;
+        std::uint8_t code = heat_in_mwh(meter) ? 0x08 : heat ? 0x05 : 0x2C;
+        return ok_or_none(c::make_history_reply(me, request, reading(v, 2, unit, code)));
       }
       case c::DataKind::SettlementDay:
         return ok_or_none(c::make_day_reply(me, request, state.settlement_day));

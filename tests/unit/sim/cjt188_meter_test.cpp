@@ -120,6 +120,24 @@ TEST_F(Cjt188MeterTest, HeatMeterInTheHeatingSeason) {
   EXPECT_GT(h.supply_temperature->mantissa(), h.return_temperature->mantissa());
 }
 
+TEST_F(Cjt188MeterTest, SubstationHeatMetersCountMegawattHours) {
+  for (const Meter& m : city_.meters) {
+    if (m.kind != EnergyKind::Heat || !m.master) continue;
+    Cjt188MeterState st;
+    UtcTime t = beijing(2027, 1, 15, 3);
+    const c::Frame* reply = ask(m, c::make_read_data(cjt188_type(m), m.address, c::kDiMeterData, 1), t, st);
+    ASSERT_NE(reply, nullptr);
+    ASSERT_FALSE(reply->control.abnormal);
+    auto data = c::parse_meter_data(*reply);
+    ASSERT_TRUE(data.has_value());
+    const auto& h = std::get<c::HeatData>(*data);
+    EXPECT_EQ(h.current_heat.value->unit(), Unit::MWh);
+    EXPECT_EQ(h.current_heat.value->mantissa(), book_.at(m.id, interval_of(t)).total() / 10'000 % 100'000'000);
+    return;
+  }
+  GTEST_FAIL() << "no substation heat meter in the city";
+}
+
 TEST_F(Cjt188MeterTest, AddressHistoryTimeAndRefusals) {
   const Meter* gas = find(EnergyKind::Gas);
   ASSERT_NE(gas, nullptr);
