@@ -18,6 +18,9 @@
 #include "protocol/cjt188/messages.hpp"
 #include "protocol/dlt645/frame.hpp"
 #include "protocol/dlt645/messages.hpp"
+#include "protocol/dlt698/apdu.hpp"
+#include "protocol/dlt698/frame.hpp"
+#include "protocol/dlt698/objects.hpp"
 
 namespace {
 
@@ -105,6 +108,39 @@ std::vector<Case> cjt188_cases() {
   };
 }
 
+std::vector<Case> dlt698_cases() {
+  // GET-Response of 00100200: total + 4 tariffs (dlt698_golden_test.cpp, GetForwardActiveEnergyArray).
+  static const auto reply = hex(
+      "68 34 00 C3 05 00 00 00 00 00 00 00 9C A1 85 01 00 00 10 02 00 01 01 05 06 00 01 "
+      "E2 40 06 00 00 27 10 06 00 00 4E 20 06 00 00 75 30 06 00 00 F7 E0 00 00 CC B3 16");
+  static std::vector<std::uint8_t> out;
+  out.reserve(64);
+  return {
+      {"DL/T 698.45 GET reply (00100200): decode + 5 values", 3e6,
+       [] {
+         auto frame = dlt698::decode_frame(reply);
+         auto get = dlt698::decode_get_response(frame->apdu);
+         std::array<std::optional<Quantity>, 8> q;
+         (void)dlt698::decode_quantities(get->result.oad, get->result.result.data, q);
+         return q[0]->mantissa();
+       }},
+      {"DL/T 698.45 GET request: build + encode", 0,
+       [] {
+         dlt698::GetRequest get;
+         get.piid = 1;
+         get.oad = dlt698::Oad{0x0010, 0x02, 0x00};
+         std::vector<std::uint8_t> apdu;
+         dlt698::encode(get, apdu);
+         dlt698::Frame f;
+         f.server_address = *MeterAddress::from_digits("000000000001");
+         f.apdu = apdu;
+         out.clear();
+         (void)dlt698::encode_frame(f, out);
+         return static_cast<std::int64_t>(out.size());
+       }},
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,6 +148,7 @@ int main(int argc, char** argv) {
   if (seconds <= 0) seconds = 1.0;
   std::vector<Case> cases = dlt645_cases();
   for (auto& c : cjt188_cases()) cases.push_back(std::move(c));
+  for (auto& c : dlt698_cases()) cases.push_back(std::move(c));
   fmt::print("{:<48} {:>14} {:>14}  {}\n", "case", "frames/s", "target", "");
   for (const auto& c : cases) {
     double rate = measure(c, seconds);

@@ -12,6 +12,10 @@
 #include "protocol/cjt188/messages.hpp"
 #include "protocol/cjt188/scan.hpp"
 #include "protocol/dlt645/frame.hpp"
+#include "protocol/dlt698/apdu.hpp"
+#include "protocol/dlt698/frame.hpp"
+#include "protocol/dlt698/objects.hpp"
+#include "protocol/dlt698/scan.hpp"
 #include "protocol/dlt645/messages.hpp"
 #include "protocol/framing/scan.hpp"
 #include "support/hex.hpp"
@@ -74,6 +78,26 @@ TEST(DecodeAllocations, Cjt188MeterDataAllocatesNothing) {
     }
   });
   EXPECT_EQ(sum, 100 * 715608);
+  EXPECT_EQ(n, 0);
+}
+
+TEST(DecodeAllocations, Dlt698GetResponseAllocatesNothing) {
+  // GET-Response of 00100200, 1234.56 kWh total (see dlt698_golden_test.cpp).
+  const auto wire = omni::testing::hex(
+      "FE FE 68 34 00 C3 05 00 00 00 00 00 00 00 9C A1 85 01 00 00 10 02 00 01 01 05 06 00 01 "
+      "E2 40 06 00 00 27 10 06 00 00 4E 20 06 00 00 75 30 06 00 00 F7 E0 00 00 CC B3 16");
+  std::int64_t sum = 0;
+  long n = allocations_in([&] {
+    for (int i = 0; i < 100; ++i) {
+      auto found = scan_dlt698(wire);
+      auto frame = dlt698::decode_frame(std::span(wire).subspan(found.skip, found.size));
+      auto get = dlt698::decode_get_response(frame->apdu);
+      std::array<std::optional<Quantity>, 8> q;
+      auto count = dlt698::decode_quantities(get->result.oad, get->result.result.data, q);
+      sum += static_cast<std::int64_t>(*count) + q[0]->mantissa();
+    }
+  });
+  EXPECT_EQ(sum, 100 * (5 + 123456));
   EXPECT_EQ(n, 0);
 }
 
