@@ -17,7 +17,7 @@ struct FunctionName {
   const char* name;
 };
 constexpr FunctionName kFunctions[] = {
-    {0x01, "read_data"},     {0x03, "read_address"},  {0x04, "write_data"},
+    {0x01, "read_data"},        {0x03, "read_address"},  {0x04, "write_data"},
     {0x09, "read_key_version"}, {0x15, "write_address"}, {0x16, "write_motor_sync"},
 };
 
@@ -30,22 +30,32 @@ const char* function_name(std::uint8_t code) {
 
 const char* family_name(c::MeterFamily f) {
   switch (f) {
-    case c::MeterFamily::Water: return "water";
-    case c::MeterFamily::Heat: return "heat";
-    case c::MeterFamily::Gas: return "gas";
-    case c::MeterFamily::Other: return "other";
-    case c::MeterFamily::Wildcard: return "wildcard";
-    case c::MeterFamily::Unknown: break;
+    case c::MeterFamily::Water:
+      return "water";
+    case c::MeterFamily::Heat:
+      return "heat";
+    case c::MeterFamily::Gas:
+      return "gas";
+    case c::MeterFamily::Other:
+      return "other";
+    case c::MeterFamily::Wildcard:
+      return "wildcard";
+    case c::MeterFamily::Unknown:
+      break;
   }
   return "unknown";
 }
 
 const char* valve_name(c::ValveState v) {
   switch (v) {
-    case c::ValveState::Open: return "open";
-    case c::ValveState::Closed: return "closed";
-    case c::ValveState::Abnormal: return "abnormal";
-    case c::ValveState::Reserved: break;
+    case c::ValveState::Open:
+      return "open";
+    case c::ValveState::Closed:
+      return "closed";
+    case c::ValveState::Abnormal:
+      return "abnormal";
+    case c::ValveState::Reserved:
+      break;
   }
   return "reserved";
 }
@@ -68,9 +78,8 @@ Json reading(const c::Reading& r) {
 }
 
 Json status(const c::MeterStatus& s) {
-  return {{"valve", valve_name(s.valve)},
-          {"battery_low", s.battery_low},
-          {"raw", hex_string(s.raw)}};
+  return {
+      {"valve", valve_name(s.valve)}, {"battery_low", s.battery_low}, {"raw", hex_string(s.raw)}};
 }
 
 Json time_or_null(const std::optional<CivilTime>& t) {
@@ -139,7 +148,8 @@ void describe_request(const c::Frame& f, Json& out) {
     out["problem"] = r.error().to_string();
     return;
   }
-  if (const auto* t = std::get_if<c::WriteTimeRequest>(&r->body)) out["time"] = civil_string(t->time);
+  if (const auto* t = std::get_if<c::WriteTimeRequest>(&r->body))
+    out["time"] = civil_string(t->time);
   if (const auto* v = std::get_if<c::ValveRequest>(&r->body)) {
     out["valve_command"] = fmt::format("{:02X}", static_cast<unsigned>(v->command));
   }
@@ -188,7 +198,8 @@ Result<std::uint8_t> function_code(const Json& control) {
   }
   auto code = hex_number(control, "function", 0x3F);
   if (!code) {
-    return fail(ErrorCode::Malformed, fmt::format("\"control.function\": unknown function \"{}\"", s));
+    return fail(ErrorCode::Malformed,
+                fmt::format("\"control.function\": unknown function \"{}\"", s));
   }
   return static_cast<std::uint8_t>(*code);
 }
@@ -216,8 +227,8 @@ Status build(const Json& j, std::vector<std::uint8_t>& out) {
     auto di = hex_number(j, "di", 0xFFFF);
     if (!di) return fail(di.error());
     frame.di = static_cast<std::uint16_t>(*di);
-    frame.di_order =
-        j.value("di_order", "low_first") == "high_first" ? c::DiOrder::HighFirst : c::DiOrder::LowFirst;
+    frame.di_order = j.value("di_order", "low_first") == "high_first" ? c::DiOrder::HighFirst
+                                                                      : c::DiOrder::LowFirst;
   }
   int ser = j.value("ser", 0);
   if (ser < 0 || ser > 255) return fail(ErrorCode::OutOfRange, "\"ser\": 0..255");

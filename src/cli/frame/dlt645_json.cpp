@@ -18,13 +18,27 @@ struct FunctionName {
 
 // 2007 codes first; 03 is "security authentication" in 2007 and "re-read" in 1997.
 constexpr FunctionName kFunctions[] = {
-    {0x03, "security_auth"},    {0x08, "broadcast_time"},       {0x11, "read_data"},
-    {0x12, "read_follow_up"},   {0x13, "read_address"},         {0x14, "write_data"},
-    {0x15, "write_address"},    {0x16, "freeze"},               {0x17, "change_baud"},
-    {0x18, "change_password"},  {0x19, "clear_demand"},         {0x1A, "clear_meter"},
-    {0x1B, "clear_events"},     {0x1C, "remote_control"},       {0x1D, "multi_function_output"},
-    {0x01, "read_1997"},        {0x02, "read_follow_up_1997"},  {0x04, "write_1997"},
-    {0x0A, "write_address_1997"}, {0x0C, "change_baud_1997"},  {0x0F, "change_password_1997"},
+    {0x03, "security_auth"},
+    {0x08, "broadcast_time"},
+    {0x11, "read_data"},
+    {0x12, "read_follow_up"},
+    {0x13, "read_address"},
+    {0x14, "write_data"},
+    {0x15, "write_address"},
+    {0x16, "freeze"},
+    {0x17, "change_baud"},
+    {0x18, "change_password"},
+    {0x19, "clear_demand"},
+    {0x1A, "clear_meter"},
+    {0x1B, "clear_events"},
+    {0x1C, "remote_control"},
+    {0x1D, "multi_function_output"},
+    {0x01, "read_1997"},
+    {0x02, "read_follow_up_1997"},
+    {0x04, "write_1997"},
+    {0x0A, "write_address_1997"},
+    {0x0C, "change_baud_1997"},
+    {0x0F, "change_password_1997"},
     {0x10, "clear_demand_1997"},
 };
 
@@ -87,8 +101,8 @@ void describe_reply(const d::Frame& frame, Json& out) {
   bool v1997 = is_1997(f);
   out["di"] = fmt::format("{:0{}X}", reply->di, v1997 ? 4 : 8);
   if (reply->seq) out["seq"] = *reply->seq;
-  const d::DataItem* item = v1997 ? d::find_item_1997(static_cast<std::uint16_t>(reply->di))
-                                  : d::find_item(reply->di);
+  const d::DataItem* item =
+      v1997 ? d::find_item_1997(static_cast<std::uint16_t>(reply->di)) : d::find_item(reply->di);
   if (item == nullptr) {
     out["item"] = nullptr;
     out["value_hex"] = hex_string(reply->data);
@@ -105,7 +119,13 @@ void describe_request(const d::Frame& frame, Json& out) {
     return;
   }
   switch (req->function) {
-    case 0x11: case 0x12: case 0x14: case 0x18: case 0x1B: case 0x01: case 0x02:
+    case 0x11:
+    case 0x12:
+    case 0x14:
+    case 0x18:
+    case 0x1B:
+    case 0x01:
+    case 0x02:
       out["di"] = fmt::format("{:0{}X}", req->di, is_1997(req->function) ? 4 : 8);
       if (const auto* item = is_1997(req->function)
                                  ? d::find_item_1997(static_cast<std::uint16_t>(req->di))
@@ -165,7 +185,8 @@ Result<std::uint8_t> function_code(const Json& control) {
   }
   auto code = hex_number(control, "function", 0x1F);
   if (!code) {
-    return fail(ErrorCode::Malformed, fmt::format("\"control.function\": unknown function \"{}\"", s));
+    return fail(ErrorCode::Malformed,
+                fmt::format("\"control.function\": unknown function \"{}\"", s));
   }
   return static_cast<std::uint8_t>(*code);
 }
@@ -187,14 +208,15 @@ Status build_data(const Json& j, bool v1997, d::Frame& frame) {
   OMNI_TRY(frame.append(std::span<const std::uint8_t>(id, v1997 ? 2 : 4)));
   auto values = j.find("values");
   if (values == j.end()) return ok();
-  const d::DataItem* item = v1997 ? d::find_item_1997(static_cast<std::uint16_t>(*di))
-                                  : d::find_item(*di);
+  const d::DataItem* item =
+      v1997 ? d::find_item_1997(static_cast<std::uint16_t>(*di)) : d::find_item(*di);
   if (item == nullptr) {
     return fail(ErrorCode::Unsupported,
                 fmt::format("\"di\": {:X} is not catalogued; give \"data\" instead", *di));
   }
   for (const auto& v : *values) {
-    if (!v.contains("value")) return fail(ErrorCode::Malformed, "each of \"values\" needs \"value\"");
+    if (!v.contains("value"))
+      return fail(ErrorCode::Malformed, "each of \"values\" needs \"value\"");
     auto q = Quantity::parse(v["value"].get<std::string>(), item->unit);
     if (!q) return fail(ErrorCode::Malformed, "\"values\": " + q.error().detail);
     std::uint8_t encoded[8] = {};

@@ -7,7 +7,8 @@
 namespace omni::cli::frame {
 
 std::span<const ProtocolCodec* const> codecs() {
-  static const std::array<const ProtocolCodec*, 2> all = {&dlt645_codec(), &cjt188_codec()};
+  static const std::array<const ProtocolCodec*, 3> all = {&dlt645_codec(), &cjt188_codec(),
+                                                          &dlt698_codec()};
   return all;
 }
 

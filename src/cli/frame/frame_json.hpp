@@ -33,6 +33,7 @@ struct ProtocolCodec {
 
 const ProtocolCodec& dlt645_codec();
 const ProtocolCodec& cjt188_codec();
+const ProtocolCodec& dlt698_codec();
 
 // All known protocols, for detection and for --protocol.
 std::span<const ProtocolCodec* const> codecs();

@@ -80,24 +80,31 @@ Result<Frame> decode_frame(std::span<const std::uint8_t> bytes) {
   while (start < bytes.size() && bytes[start] == 0xFE) ++start;  // wake-up preamble
   auto f = bytes.subspan(start);
   if (f.size() < kMinFrame) {
-    return fail(ErrorCode::Malformed,
-                fmt::format("CJ/T 188 frame of {} bytes (at least {})", f.size(), kMinFrame));
+    return fail_at(ErrorCode::Malformed, bytes.size(),
+                   fmt::format("CJ/T 188 frame of {} bytes (at least {})", f.size(), kMinFrame));
   }
-  if (f[0] != 0x68) return fail(ErrorCode::Malformed, "CJ/T 188 frame does not start with 68");
+  if (f[0] != 0x68) {
+    return fail_at(ErrorCode::Malformed, start, "CJ/T 188 frame does not start with 68");
+  }
   std::size_t length = f[10];
   if (f.size() != kMinFrame + length) {
-    return fail(ErrorCode::Malformed,
-                fmt::format("CJ/T 188 length byte says {} bytes, the frame has {}", length,
-                            static_cast<long>(f.size() - kMinFrame)));
+    return fail_at(ErrorCode::Malformed, start + 10,
+                   fmt::format("CJ/T 188 length byte says {} bytes, the frame has {}", length,
+                               static_cast<long>(f.size() - kMinFrame)));
   }
-  if (f.back() != 0x16) return fail(ErrorCode::Malformed, "CJ/T 188 frame does not end with 16");
+  if (f.back() != 0x16) {
+    return fail_at(ErrorCode::Malformed, bytes.size() - 1, "CJ/T 188 frame does not end with 16");
+  }
   std::uint8_t cs = sum8(f.first(f.size() - 2));
   if (cs != f[f.size() - 2]) {
-    return fail(ErrorCode::BadChecksum,
-                fmt::format("CJ/T 188 CS is {:02X}, the bytes sum to {:02X}", f[f.size() - 2], cs));
+    return fail_at(
+        ErrorCode::BadChecksum, bytes.size() - 2,
+        fmt::format("CJ/T 188 CS is {:02X}, the bytes sum to {:02X}", f[f.size() - 2], cs));
   }
   auto address = MeterAddress::from_wire(f.subspan(2, kAddressBytes), ByteOrder::LittleEndian);
-  if (!address) return fail(ErrorCode::Malformed, "CJ/T 188 " + address.error().detail);
+  if (!address) {
+    return fail_at(ErrorCode::Malformed, start + 2, "CJ/T 188 " + address.error().detail);
+  }
 
   Frame frame;
   frame.type = MeterType(f[1]);

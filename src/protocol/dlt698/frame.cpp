@@ -51,37 +51,43 @@ Result<Frame> decode_frame(std::span<const std::uint8_t> bytes, std::span<std::u
   auto f = bytes.subspan(start);
   // Smallest frame: 68 L L C AF SA CA HCS HCS FCS FCS 16 with a 1-byte SA and no user data.
   if (f.size() < 12) {
-    return fail(ErrorCode::Malformed,
-                fmt::format("DL/T 698 frame of {} bytes (at least 12)", f.size()));
+    return fail_at(ErrorCode::Malformed, bytes.size(),
+                   fmt::format("DL/T 698 frame of {} bytes (at least 12)", f.size()));
   }
-  if (f[0] != kStart) return fail(ErrorCode::Malformed, "DL/T 698 frame does not start with 68");
+  if (f[0] != kStart) {
+    return fail_at(ErrorCode::Malformed, start, "DL/T 698 frame does not start with 68");
+  }
   std::uint16_t l_field = le16(f, 1);
   if ((l_field & kLengthInKilobytes) != 0) {
-    return fail(ErrorCode::Unsupported, "DL/T 698 length in kilobytes (L bit 14)");
+    return fail_at(ErrorCode::Unsupported, start + 2, "DL/T 698 length in kilobytes (L bit 14)");
   }
   std::size_t length = l_field & kLengthMask;
   if (f.size() != length + 2) {
-    return fail(ErrorCode::Malformed,
-                fmt::format("DL/T 698 L says {} bytes, the frame has {}", length + 2, f.size()));
+    return fail_at(ErrorCode::Malformed, start + 1,
+                   fmt::format("DL/T 698 L says {} bytes, the frame has {}", length + 2, f.size()));
   }
-  if (f.back() != kEnd) return fail(ErrorCode::Malformed, "DL/T 698 frame does not end with 16");
+  if (f.back() != kEnd) {
+    return fail_at(ErrorCode::Malformed, bytes.size() - 1, "DL/T 698 frame does not end with 16");
+  }
   std::size_t sa_len = (f[4] & 0x0F) + 1U;
   std::size_t header = header_size(sa_len);
   if (header + 3 > f.size()) {
-    return fail(ErrorCode::Malformed, "DL/T 698 L too small for the address field");
+    return fail_at(ErrorCode::Malformed, start + 1, "DL/T 698 L too small for the address field");
   }
   std::uint16_t hcs = fcs16(f.subspan(1, header - 3));
   if (hcs != le16(f, header - 2)) {
-    return fail(ErrorCode::BadChecksum,
-                fmt::format("DL/T 698 HCS is {:04X}, computed {:04X}", le16(f, header - 2), hcs));
+    return fail_at(
+        ErrorCode::BadChecksum, start + header - 2,
+        fmt::format("DL/T 698 HCS is {:04X}, computed {:04X}", le16(f, header - 2), hcs));
   }
   // The HCS matched, so the FCS register stands at kFcs16Good after the HCS bytes: continue
   // from there over the user data instead of re-reading the header.
   std::uint16_t fcs =
       fcs16_finish(fcs16_update(kFcs16Good, f.subspan(header, f.size() - header - 3)));
   if (fcs != le16(f, f.size() - 3)) {
-    return fail(ErrorCode::BadChecksum,
-                fmt::format("DL/T 698 FCS is {:04X}, computed {:04X}", le16(f, f.size() - 3), fcs));
+    return fail_at(
+        ErrorCode::BadChecksum, start + f.size() - 3,
+        fmt::format("DL/T 698 FCS is {:04X}, computed {:04X}", le16(f, f.size() - 3), fcs));
   }
   Frame frame;
   frame.control = Control::decode(f[3]);
@@ -94,7 +100,9 @@ Result<Frame> decode_frame(std::span<const std::uint8_t> bytes, std::span<std::u
   frame.address_type = static_cast<AddressType>(f[4] >> 6);
   frame.logical_address = static_cast<std::uint8_t>((f[4] >> 4) & 0x03);
   auto address = MeterAddress::from_wire(f.subspan(5, sa_len), ByteOrder::LittleEndian);
-  if (!address) return fail(ErrorCode::Malformed, "DL/T 698 SA: " + address.error().detail);
+  if (!address) {
+    return fail_at(ErrorCode::Malformed, start + 5, "DL/T 698 SA: " + address.error().detail);
+  }
   frame.server_address = *address;
   frame.client_address = f[5 + sa_len];
   std::span<const std::uint8_t> user = f.subspan(header, f.size() - header - 3);

@@ -138,5 +138,47 @@ TEST(FrameTool, Cjt188RoundTripKeepsTheDiByteOrder) {
   }
 }
 
+// wenyl/DLT698-API, LinkRequestFrameParserTest.java: a 4G terminal's login (heartbeat 180 s).
+const char* kLogin =
+    "68 1E 00 81 05 11 11 11 11 11 11 00 9E 76 01 00 00 00 B4 07 E9 04 03 04 0F 14 05 00 00 E8 B0 16";
+// GET-Response 00100200 from the DL/T 698.45 client library documentation cited in
+// dlt698_golden_test.cpp (1234.56 kWh total and four tariffs).
+const char* kEnergyGet =
+    "68 34 00 C3 05 00 00 00 00 00 00 00 9C A1 85 01 00 00 10 02 00 01 01 05 06 00 01 E2 40 06 00 00 "
+    "27 10 06 00 00 4E 20 06 00 00 75 30 06 00 00 F7 E0 00 00 CC B3 16";
+
+TEST(FrameTool, DecodesDlt698LinkAndGet) {
+  auto r = frame({"decode", "--compact", kLogin, kEnergyGet});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto docs = json_lines(r.out);
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0]["protocol"], "dlt698");
+  EXPECT_EQ(docs[0]["service"], "LINK-Request");
+  EXPECT_EQ(docs[0]["link"]["type"], "login");
+  EXPECT_EQ(docs[0]["link"]["heartbeat_s"], 180);
+  EXPECT_EQ(docs[0]["address"]["server"], "111111111111");
+  const auto& result = docs[1]["get"]["results"][0];
+  EXPECT_EQ(result["oad"], "00100200");
+  EXPECT_EQ(result["values"][0]["value"], "1234.56");
+  EXPECT_EQ(result["values"][0]["unit"], "kWh");
+}
+
+TEST(FrameTool, Dlt698RoundTripAndCrcDamage) {
+  for (const char* wire : {kLogin, kEnergyGet}) {
+    auto decoded = frame({"decode", "--compact", wire});
+    ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+    auto encoded = frame({"encode", decoded.out});
+    ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
+    EXPECT_EQ(encoded.out, std::string(wire) + "\n");
+  }
+  std::string damaged = kLogin;
+  damaged.replace(damaged.find("B4 07"), 2, "B5");  // heartbeat byte: FCS no longer matches
+  auto r = frame({"decode", "--compact", "--protocol", "dlt698", damaged});
+  EXPECT_EQ(r.exit_code, 1);
+  auto j = Json::parse(r.out);
+  EXPECT_EQ(j["error"]["code"], "bad_checksum");
+  EXPECT_EQ(j["error"]["offset"], 29) << "the FCS: bytes 29-30 of the 32-byte frame";
+}
+
 }  // namespace
 }  // namespace omni::testing
