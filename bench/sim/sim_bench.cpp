@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
     }
   }
   double s = std::chrono::duration<double>(Clock::now() - start).count();
-  std::size_t per_meter = sizeof(Meter) + sizeof(Dlt645MeterState) + sizeof(Cjt188MeterState) + 48;
+  // The city's record, the register track, and the device state of one protocol.
+  std::size_t per_meter = sizeof(Meter) + RegisterBook::bytes_per_meter() + sizeof(Dlt645MeterState);
   fmt::print("meters                         {:>12}\n", city.meters.size());
   fmt::print("city + model + registers built {:>12.2f} s\n", build_s);
   fmt::print("reads                          {:>12}  (normal replies {})\n", reads, answered);

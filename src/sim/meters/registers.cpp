@@ -21,8 +21,13 @@ Tariff tariff_at(std::int64_t interval) {
 RegisterBook::RegisterBook(const ConsumptionModel& model, std::int64_t origin_interval)
     : model_(model), origin_(origin_interval) {
   const auto& meters = model.city().meters;
-  cursors_.reserve(meters.size());
-  for (const auto& m : meters) cursors_.push_back({origin_, initial(m.id)});
+  tracks_.reserve(meters.size());
+  for (const auto& m : meters) {
+    Track t;
+    t.cursor = {origin_, initial(m.id)};
+    t.midnights.fill({-1, {}});
+    tracks_.push_back(t);
+  }
 }
 
 Registers RegisterBook::initial(std::uint32_t meter) const {
@@ -42,12 +47,26 @@ Registers RegisterBook::initial(std::uint32_t meter) const {
   return r;
 }
 
+RegisterBook::Cursor RegisterBook::restart_point(const Track& t, std::uint32_t meter,
+                                                 std::int64_t interval) const {
+  Cursor best{origin_, initial(meter)};
+  for (const Cursor& c : t.midnights) {
+    if (c.interval >= 0 && c.interval <= interval && c.interval > best.interval) best = c;
+  }
+  return best;
+}
+
 Registers RegisterBook::at(std::uint32_t meter, std::int64_t interval) {
-  Cursor& c = cursors_[meter];
-  if (interval < c.interval) c = {origin_, initial(meter)};  // a read back in time: start over
+  Track& t = tracks_[meter];
+  if (interval < t.cursor.interval) t.cursor = restart_point(t, meter, interval);
+  Cursor& c = t.cursor;
   const Meter& m = model_.city().meters[meter];
   bool tou = m.kind == EnergyKind::Electricity;
   for (; c.interval < interval; ++c.interval) {
+    // Intervals are UTC-aligned; Beijing midnight is interval 64 of the UTC day.
+    if ((c.interval + 32) % kIntervalsPerDay == 0) {
+      t.midnights[static_cast<std::size_t>((c.interval / kIntervalsPerDay) % kMidnights)] = c;
+    }
     std::int64_t used = model_.usage(m, c.interval).metered;
     c.registers.by_tariff[tou ? static_cast<int>(tariff_at(c.interval)) : 2] += used;
   }

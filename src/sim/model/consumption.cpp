@@ -7,21 +7,33 @@
 #include "sim/model/random.hpp"
 
 namespace omni::sim {
-namespace {
-
-constexpr std::int64_t kBeijingOffset = 8 * 3600;  // UTC+08:00, no daylight saving since 1991
 
 // Local calendar facts of one interval.
-struct LocalTime {
+struct IntervalCalendar {
   std::int64_t day;  // days since 1970-01-01, Beijing calendar
   int year, month, mday;
   double hour;  // 0.0 .. 23.75, start of the interval
   bool working_day;
 };
 
-LocalTime local_time(std::int64_t interval) {
+// What every user's usage in one interval depends on, computed once per interval: the calendar
+// (working day, hour) and the outdoor temperature. Summing a supply meter's hundreds of meters,
+// or writing a whole city interval by interval, asks for the same interval over and over.
+struct IntervalFacts {
+  const Weather* weather = nullptr;
+  std::int64_t interval = 0;
+  IntervalCalendar local;
+  double temperature_c = 0;
+};
+
+namespace {
+
+constexpr std::int64_t kBeijingOffset = 8 * 3600;  // UTC+08:00, no daylight saving since 1991
+
+
+IntervalCalendar local_time(std::int64_t interval) {
   std::int64_t local = interval * kIntervalSeconds + kBeijingOffset;
-  LocalTime lt{};
+  IntervalCalendar lt{};
   lt.day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
   lt.hour = static_cast<double>(local - lt.day * 86400) / 3600.0;
   civil_from_days(lt.day, lt.year, lt.month, lt.mday);
@@ -73,7 +85,7 @@ struct BusinessLoad {
   double gas_per_100m2;
 };
 
-BusinessLoad business_load(Industry industry, const LocalTime& t) {
+BusinessLoad business_load(Industry industry, const IntervalCalendar& t) {
   double h = t.hour;
   bool wd = t.working_day;
   switch (industry) {
@@ -109,7 +121,19 @@ BusinessLoad business_load(Industry industry, const LocalTime& t) {
   return {0, 0, 0};
 }
 
+
 }  // namespace
+
+const IntervalFacts& ConsumptionModel::facts_of(std::int64_t interval) const {
+  thread_local IntervalFacts cache;
+  if (cache.weather != &weather_ || cache.interval != interval) {
+    cache.weather = &weather_;
+    cache.interval = interval;
+    cache.local = local_time(interval);
+    cache.temperature_c = weather_.temperature_c(interval_start(interval) + kIntervalSeconds / 2);
+  }
+  return cache;
+}
 
 ConsumptionModel::ConsumptionModel(const City& city)
     : city_(city), weather_(mix64(city.seed ^ 0x77)) {
@@ -142,12 +166,13 @@ bool ConsumptionModel::elderly_incident(const User& user, std::int64_t day, int*
 
 std::int64_t ConsumptionModel::user_usage(const User& user, const Meter& meter,
                                           std::int64_t interval) const {
-  LocalTime t = local_time(interval);
+  const IntervalFacts& facts = facts_of(interval);
+  const IntervalCalendar& t = facts.local;
   int hour = static_cast<int>(t.hour);
   double noise = unit_double(hash_keys(city_.seed, meter.id, static_cast<std::uint64_t>(interval)));
   const Building& building = city_.buildings[user.building];
   double size = user.size;
-  double temp = weather_.temperature_c(interval_start(interval) + kIntervalSeconds / 2);
+  double temp = facts.temperature_c;
   bool season = building.district_heating && in_heating_season(t.month, t.mday);
   bool vacant = user.labels & kVacant;
 
@@ -251,7 +276,7 @@ IntervalUsage ConsumptionModel::usage(const Meter& meter, std::int64_t interval)
   std::int64_t actual = user_usage(user, meter, interval);
   std::int64_t metered = actual;
   if ((user.labels & kTheft) && meter.kind == EnergyKind::Electricity &&
-      local_time(interval).day >= label_start_day(user, kTheft)) {
+      facts_of(interval).local.day >= label_start_day(user, kTheft)) {
     metered = actual * 2 / 5;  // a bypass: the meter sees 40 %
   }
   return {actual, metered};

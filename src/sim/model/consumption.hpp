@@ -45,6 +45,8 @@ struct IntervalUsage {
   std::int64_t metered = 0;  // what the meter saw (less than actual under theft)
 };
 
+struct IntervalFacts;  // calendar and weather of one interval (consumption.cpp)
+
 class ConsumptionModel {
  public:
   explicit ConsumptionModel(const City& city);
@@ -60,6 +62,7 @@ class ConsumptionModel {
   const City& city() const { return city_; }
 
  private:
+  const IntervalFacts& facts_of(std::int64_t interval) const;
   std::int64_t user_usage(const User& user, const Meter& meter, std::int64_t interval) const;
   std::int64_t master_usage(const Meter& meter, std::int64_t interval) const;
 
