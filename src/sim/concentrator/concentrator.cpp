@@ -23,6 +23,17 @@ std::int64_t beijing_day(UtcTime t) {
 Concentrator::Concentrator(std::uint32_t id, MeterAddress address, LocalBus bus)
     : id_(id), address_(address), bus_(std::move(bus)) {}
 
+void Concentrator::wire(const std::vector<std::uint32_t>& meters) {
+  wired_.clear();
+  for (std::uint32_t m : meters) wired_[bus_.city().meters[m].address] = m;
+}
+
+std::optional<std::uint32_t> Concentrator::wired_meter(const MeterAddress& address) const {
+  auto it = wired_.find(address);
+  if (it == wired_.end()) return std::nullopt;
+  return it->second;
+}
+
 void Concentrator::set_archive(std::vector<ArchiveEntry> entries) {
   archive_ = std::move(entries);
   slots_.assign(archive_.size(), Slot{});
@@ -98,6 +109,7 @@ std::optional<std::int64_t> Concentrator::read_daily(const ArchiveEntry& e, std:
   std::vector<std::uint8_t> wire;
   std::int64_t days_back = beijing_day(when) - day;  // 0 = today's midnight freeze
   ++counters_.attempts;
+  if (e.meter == kNoMeter) return std::nullopt;  // archived, but not on this bus: no answer
   if (e.protocol == ArchiveProtocol::Dlt645_2007 || e.protocol == ArchiveProtocol::Dlt698) {
     // Daily freeze block, n-th previous freeze (DI0 = n): today's 00:00 freeze is the 1st.
     std::uint32_t di = 0x05060100u | static_cast<std::uint32_t>(days_back + 1);

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/concentrator/local_bus.hpp"
@@ -49,6 +50,11 @@ class Concentrator {
   // jump of days catches up as a real concentrator does after a restart).
   void advance_to(UtcTime now);
 
+  // The meters physically on this concentrator's bus (the station's archive may name others,
+  // which then never answer, as in the field).
+  void wire(const std::vector<std::uint32_t>& meters);
+  std::optional<std::uint32_t> wired_meter(const MeterAddress& address) const;
+
   // Frozen value of an archived meter for a Beijing day, if collected and still kept.
   std::optional<std::int64_t> frozen(std::uint16_t serial, std::int64_t day) const;
 
@@ -71,6 +77,7 @@ class Concentrator {
   MeterAddress address_;
   LocalBus bus_;
   std::vector<ArchiveEntry> archive_;
+  std::unordered_map<MeterAddress, std::uint32_t> wired_;
   std::vector<Slot> slots_;       // parallel to archive_
   std::int64_t next_round_ = -1;  // the next collection round, as a UTC hour number
   Counters counters_;
