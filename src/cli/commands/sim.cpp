@@ -1,17 +1,22 @@
 // `omnimeter sim`: the field simulator.
 //
+//   omnimeter sim -c sim.toml
+//
+// runs the field: every concentrator of the simulated city connects to the master station named
+// in sim.toml over TCP and speaks DL/T 698.45 (docs/simulator.md).
+//
 //   omnimeter sim truth --seed 7 --meters 10000 --from 2026-11-01 --days 30 --step hour --out DIR
 //
-// writes the ground truth of a simulated city (docs/simulator.md) for scoring analytics. The
-// network simulator (`omnimeter sim -c sim.toml`: concentrators and IoT meters on TCP) joins
-// when the concentrator model lands.
+// writes the ground truth of a simulated city for scoring analytics.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 
 #include "cli/commands.hpp"
+#include "core/config.hpp"
 #include "core/log.hpp"
+#include "sim/field/field.hpp"
 #include "sim/truth/ground_truth.hpp"
 
 namespace omni::cli {
@@ -59,11 +64,45 @@ int run_truth(const TruthArgs& args) {
   return kExitOk;
 }
 
+int run_field(const std::string& config_path) {
+  auto doc = config::Document::load(config_path);
+  if (!doc) {
+    fmt::print(stderr, "omnimeter sim: {}\n", doc.error().detail);
+    return kExitConfig;
+  }
+  auto now = UtcTime{std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count()};
+  sim::FieldConfig config = sim::field_config_from(doc->root(), now);
+  if (auto st = doc->finish(); !st) {
+    fmt::print(stderr, "omnimeter sim: {}\n", st.error().detail);
+    return kExitConfig;
+  }
+  sim::Field field(config);
+  if (auto st = field.run(); !st) {
+    fmt::print(stderr, "omnimeter sim: {}\n", st.error().to_string());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_sim_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   auto* cmd = app.add_subcommand("sim", "Field simulator: a synthetic city of meters");
-  cmd->require_subcommand(1);
+  cmd->require_subcommand(0, 1);
+  auto config_path = std::make_shared<std::string>();
+  cmd->add_option("-c,--config", *config_path, "sim.toml: run the field against a station");
+  cmd->callback([&run, cmd, config_path] {
+    if (!cmd->get_subcommands().empty()) return;
+    run = [config_path] {
+      if (config_path->empty()) {
+        fmt::print(stderr, "omnimeter sim: give -c sim.toml, or a subcommand (truth)\n");
+        return kExitUsage;
+      }
+      return run_field(*config_path);
+    };
+  });
   auto args = std::make_shared<TruthArgs>();
   auto* truth = cmd->add_subcommand("truth", "Write the ground truth of a simulated city as CSV");
   truth->add_option("--seed", args->seed, "City seed (same seed, same city)")
