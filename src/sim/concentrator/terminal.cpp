@@ -9,14 +9,6 @@ namespace {
 
 namespace p = protocol::dlt698;
 
-constexpr std::uint8_t kDarSuccess = 0;
-constexpr std::uint8_t kDarTypeMismatch = 7;
-constexpr std::uint8_t kDarOutOfRange = 8;
-constexpr std::uint8_t kDarObjectMissing = 6;
-constexpr std::uint8_t kDarTimeout = 33;
-
-constexpr std::uint32_t kOadClock = 0x40000200;
-constexpr std::uint32_t kOadAddress = 0x40010200;
 constexpr std::uint32_t kOadArchive = 0x60000200;
 constexpr std::uint32_t kOadRecords = 0x60120300;
 constexpr std::uint32_t kOadMeterAddress = 0x202A0200;
@@ -25,8 +17,6 @@ constexpr std::uint32_t kOadDailyFreeze = 0x50040200;
 constexpr std::uint32_t kOadForwardEnergy = 0x00100200;
 constexpr std::uint32_t kOadCumulativeFlow = 0x25000200;
 
-const TimeZone& beijing() { return TimeZone::shanghai(); }
-
 std::int64_t beijing_day(UtcTime t) {
   std::int64_t local = t.seconds + 8 * 3600;
   return local >= 0 ? local / 86400 : (local - 86399) / 86400;
@@ -34,117 +24,25 @@ std::int64_t beijing_day(UtcTime t) {
 
 p::Tsa tsa_of(const MeterAddress& a) { return *p::Tsa::from_address(a); }
 
-void write_tail(p::Writer& w) {
-  w.u8(0);  // FollowReport absent
-  w.u8(0);  // TimeTag absent
-}
-
 }  // namespace
 
-std::vector<std::uint8_t> Terminal698::link_frame(p::LinkType type, UtcTime now,
-                                                  std::uint16_t heartbeat_s) {
-  p::LinkRequest link;
-  link.piid_acd = p::make_piid(link_sequence_++ & 0x3F);
-  link.type = type;
-  link.heartbeat_s = heartbeat_s;
-  link.request_time = p::DateTime::from_civil(beijing().to_local(clock(now)));
-  Bytes apdu;
-  p::encode(link, apdu);
-  p::Frame f;
-  f.control = {true, false, false, false,
-               static_cast<std::uint8_t>(p::LinkFunction::LinkManagement)};
-  f.server_address = c_.address();
-  f.apdu = apdu;
-  Bytes out;
-  (void)p::encode_frame(f, out);
-  return out;
-}
-
-Terminal698::Bytes Terminal698::reply_frame(const p::Frame& request, const Bytes& apdu) const {
-  p::Frame f;
-  f.control = {true, true, false, false, static_cast<std::uint8_t>(p::LinkFunction::UserData)};
-  f.server_address = c_.address();
-  f.client_address = request.client_address;
-  f.apdu = apdu;
-  Bytes out;
-  (void)p::encode_frame(f, out);
-  return out;
-}
-
-std::vector<std::vector<std::uint8_t>> Terminal698::handle(std::span<const std::uint8_t> bytes,
-                                                           UtcTime now) {
-  Bytes scratch(bytes.size());
-  auto frame = p::decode_frame(bytes, scratch);
-  if (!frame || frame->control.from_server || frame->control.fragmented) {
-    ++rejected_;  // damaged, or not a station's frame: a terminal drops it
-    return {};
+bool Terminal698::write_object(p::Writer& w, const p::Oad& oad, UtcTime now) {
+  if (oad.value() != kOadArchive) return Dlt698Device::write_object(w, oad, now);
+  // structure {serial, structure {TSA, protocol}} per entry: the part a station checks.
+  w.u8(1);
+  w.data_array(c_.archive().size());
+  for (const auto& e : c_.archive()) {
+    w.data_structure(2);
+    (void)w.data_int(p::DataType::LongUnsigned, e.serial);
+    w.data_structure(2);
+    w.tag(p::DataType::Tsa);
+    w.tsa(tsa_of(e.address));
+    (void)w.data_int(p::DataType::Enum, static_cast<std::int64_t>(e.protocol));
   }
-  bool for_me =
-      frame->address_type != p::AddressType::Single || frame->server_address == c_.address();
-  if (!for_me) return {};
-  auto apdu = p::decode_apdu(frame->apdu);
-  if (!apdu) {
-    ++rejected_;
-    p::ErrorResponse err{frame->apdu.size() > 2 ? frame->apdu[2] : std::uint8_t{0}, 1};
-    Bytes out;
-    p::encode(err, out);
-    return {reply_frame(*frame, out)};
-  }
-  if (const auto* link = std::get_if<p::LinkResponse>(&*apdu)) {
-    logged_in_ = (link->result & 0x07) == 0;
-    return {};
-  }
-  Bytes reply;
-  if (const auto* get = std::get_if<p::GetRequest>(&*apdu)) {
-    reply = on_get(*get, now);
-  } else if (const auto* action = std::get_if<p::ActionRequest>(&*apdu)) {
-    reply = on_action(*action, now);
-  } else if (const auto* proxy = std::get_if<p::ProxyRequest>(&*apdu)) {
-    reply = on_proxy(*proxy, now);
-  } else {
-    std::uint8_t piid = frame->apdu.size() > 2 ? frame->apdu[2] : 0;
-    p::encode(p::ErrorResponse{piid, 2}, reply);  // service not supported
-  }
-  if (frame->address_type == p::AddressType::Broadcast) return {};  // broadcasts get no reply
-  return {reply_frame(*frame, reply)};
-}
-
-void Terminal698::write_normal(p::Writer& w, const p::Oad& oad, UtcTime now) {
-  w.oad(oad);
-  switch (oad.value()) {
-    case kOadClock: {
-      w.u8(1);
-      w.data_date_time_s(p::DateTimeS::from_civil(beijing().to_local(clock(now))));
-      return;
-    }
-    case kOadAddress: {
-      w.u8(1);
-      w.data_octets(p::DataType::OctetString, c_.address().bytes());
-      return;
-    }
-    case kOadArchive: {
-      // structure {serial, structure {TSA, protocol}} per entry: the part a station checks.
-      w.u8(1);
-      w.data_array(c_.archive().size());
-      for (const auto& e : c_.archive()) {
-        w.data_structure(2);
-        (void)w.data_int(p::DataType::LongUnsigned, e.serial);
-        w.data_structure(2);
-        w.tag(p::DataType::Tsa);
-        w.tsa(tsa_of(e.address));
-        (void)w.data_int(p::DataType::Enum, static_cast<std::int64_t>(e.protocol));
-      }
-      return;
-    }
-    default:
-      w.u8(0);
-      w.u8(kDarObjectMissing);
-  }
+  return true;
 }
 
 void Terminal698::write_records(p::Writer& w, const p::GetRecord& rec, UtcTime now) {
-  w.oad(rec.oad);
-  w.rcsd(rec.rcsd);
   if (rec.oad.value() != kOadRecords || rec.rsd.selector != 10) {
     w.u8(0);
     w.u8(rec.oad.value() != kOadRecords ? kDarObjectMissing : kDarOutOfRange);
@@ -225,38 +123,6 @@ void Terminal698::write_records(p::Writer& w, const p::GetRecord& rec, UtcTime n
   }
 }
 
-Terminal698::Bytes Terminal698::on_get(const p::GetRequest& get, UtcTime now) {
-  Bytes out;
-  p::Writer w(out);
-  w.u8(0x85);
-  w.u8(static_cast<std::uint8_t>(get.choice));
-  w.u8(get.piid);
-  switch (get.choice) {
-    case p::GetChoice::Normal:
-      write_normal(w, get.oad, now);
-      break;
-    case p::GetChoice::NormalList: {
-      w.length(get.oads.count);
-      p::Reader r(get.oads.items);
-      for (std::size_t i = 0; i < get.oads.count; ++i) {
-        auto oad = r.read_oad();
-        if (!oad) break;
-        write_normal(w, *oad, now);
-      }
-      break;
-    }
-    case p::GetChoice::Record:
-      write_records(w, get.record, now);
-      break;
-    default:
-      out.clear();
-      p::encode(p::ErrorResponse{get.piid, 2}, out);
-      return out;
-  }
-  write_tail(w);
-  return out;
-}
-
 std::uint8_t Terminal698::archive_action(const p::ActionItem& item) {
   switch (item.omd.method) {
     case 127: {  // add or update: array of structure {serial, basic {TSA, baud, protocol, …}}
@@ -309,46 +175,14 @@ std::uint8_t Terminal698::archive_action(const p::ActionItem& item) {
   }
 }
 
-Terminal698::Bytes Terminal698::on_action(const p::ActionRequest& action, UtcTime now) {
-  Bytes out;
-  if (action.choice != p::ActionChoice::Normal) {
-    p::encode(p::ErrorResponse{action.piid, 2}, out);
-    return out;
-  }
-  std::uint8_t dar = kDarObjectMissing;
-  const p::ActionItem& item = action.item;
-  if (item.omd.oi == 0x4000 && item.omd.method == 127) {
-    dar = kDarTypeMismatch;
-    if (item.data.type == p::DataType::DateTimeS) {
-      p::Reader r(item.data.content());
-      auto t = r.read_date_time_s();
-      if (t) {
-        if (auto civil = t->to_civil()) {
-          clock_offset_s_ = beijing().from_local(*civil).seconds - now.seconds;
-          dar = kDarSuccess;
-        }
-      }
-    }
-  } else if (item.omd.oi == 0x6000) {
-    dar = archive_action(item);
-  }
-  p::Writer w(out);
-  w.u8(0x87);
-  w.u8(1);
-  w.u8(action.piid);
-  w.omd(item.omd);
-  w.u8(dar);
-  w.u8(0);  // no return data
-  write_tail(w);
-  return out;
+std::uint8_t Terminal698::act(const p::ActionItem& item, UtcTime now) {
+  if (item.omd.oi == 0x6000) return archive_action(item);
+  return Dlt698Device::act(item, now);
 }
 
 Terminal698::Bytes Terminal698::on_proxy(const p::ProxyRequest& proxy, UtcTime now) {
+  if (proxy.choice != p::ProxyChoice::TransCommand) return error_response(proxy.piid, 2);
   Bytes out;
-  if (proxy.choice != p::ProxyChoice::TransCommand) {
-    p::encode(p::ErrorResponse{proxy.piid, 2}, out);
-    return out;
-  }
   // Which meter the forwarded frame is for: its own address field says.
   std::optional<MeterAddress> target;
   if (auto f645 = protocol::dlt645::decode_frame(proxy.command)) {

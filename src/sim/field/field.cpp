@@ -7,6 +7,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,6 +19,7 @@
 #include "protocol/dlt698/scan.hpp"
 #include "protocol/framing/splitter.hpp"
 #include "sim/concentrator/terminal.hpp"
+#include "sim/meters/iot_meter.hpp"
 
 namespace omni::sim {
 namespace {
@@ -92,7 +94,8 @@ struct Field::Impl {
   ConsumptionModel model;
   RegisterBook book;
   std::vector<std::unique_ptr<Concentrator>> concentrators;
-  std::vector<std::unique_ptr<Terminal698>> terminals;
+  // Everything that dials the station: the concentrators' terminals, then the IoT meters.
+  std::vector<std::unique_ptr<Dlt698Device>> devices;
   asio::io_context io;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::shared_ptr<spdlog::logger> log = log::get("sim");
@@ -101,7 +104,9 @@ struct Field::Impl {
       : config(std::move(c)),
         city(generate_city({config.seed, config.meters})),
         model(city),
-        book(model, interval_of(config.start) - 40 * kIntervalsPerDay) {
+        // Registers count from a few days before the start: enough for the concentrators'
+        // three-day catch-up, little enough that the first reads are cheap.
+        book(model, interval_of(config.start) - 5 * kIntervalsPerDay) {
     build_concentrators();
   }
 
@@ -137,19 +142,19 @@ struct Field::Impl {
         }
         c->set_archive(std::move(archive));
       }
-      terminals.push_back(std::make_unique<Terminal698>(*c));
+      devices.push_back(std::make_unique<Terminal698>(*c));
       concentrators.push_back(std::move(c));
       current.clear();
     };
     std::uint32_t last_community = kNoMeter;
     for (const Meter& m : city.meters) {
-      if (m.iot) continue;  // IoT meters talk to the station themselves
+      if (talks_to_station(m)) continue;
       if (m.community != last_community) {
         // Start a new concentrator when the next community would not fit.
         std::size_t next_size = 0;
         for (std::uint32_t j = m.id;
              j < city.meters.size() && city.meters[j].community == m.community; ++j) {
-          next_size += !city.meters[j].iot;
+          next_size += !talks_to_station(city.meters[j]);
         }
         if (!current.empty() && current.size() + next_size > config.meters_per_concentrator)
           flush();
@@ -160,13 +165,26 @@ struct Field::Impl {
       current.push_back(m.id);
     }
     flush();
+    for (const Meter& m : city.meters) {
+      if (talks_to_station(m)) devices.push_back(std::make_unique<IotMeter698>(m, book));
+    }
+  }
+
+  // IoT electricity meters (DL/T 698.45) dial the station themselves; CJ/T 188 IoT meters are
+  // read through concentrators until their TCP dialect is simulated.
+  static bool talks_to_station(const Meter& m) {
+    return m.iot && m.protocol == MeterProtocol::Dlt698;
   }
 
   awaitable<void> collection_loop() {
     asio::steady_timer timer(io);
     for (;;) {
       UtcTime t = now();
-      for (auto& c : concentrators) c->advance_to(t);
+      for (auto& c : concentrators) {
+        c->advance_to(t);
+        // Let the sessions answer the station between concentrators.
+        co_await asio::post(io, asio::use_awaitable);
+      }
       timer.expires_after(real_duration(900));  // every simulated quarter hour
       auto [ec] = co_await timer.async_wait(kTuple);
       if (ec) co_return;
@@ -182,7 +200,7 @@ struct Field::Impl {
     bool alive = true;
   };
 
-  awaitable<void> heartbeat_loop(std::shared_ptr<Link> link, Terminal698& terminal) {
+  awaitable<void> heartbeat_loop(std::shared_ptr<Link> link, Dlt698Device& terminal) {
     while (link->alive) {
       link->heartbeat.expires_after(real_duration(config.heartbeat_s));
       auto [ec] = co_await link->heartbeat.async_wait(kTuple);
@@ -195,8 +213,7 @@ struct Field::Impl {
   }
 
   awaitable<void> session(std::size_t index) {
-    Terminal698& terminal = *terminals[index];
-    Concentrator& c = *concentrators[index];
+    Dlt698Device& terminal = *devices[index];
     std::int64_t backoff_ms = 250;
     asio::steady_timer wait(io);
     for (;;) {
@@ -211,10 +228,11 @@ struct Field::Impl {
       }
       if (connected) {
         backoff_ms = 250;
-        log->debug("concentrator {} connected to {}:{}", c.address().to_string(),
+        log->debug("concentrator {} connected to {}:{}", terminal.address().to_string(),
                    config.station_host, config.station_port);
         co_await serve(link, terminal);
-        log->info("concentrator {} lost the station link; reconnecting", c.address().to_string());
+        log->info("concentrator {} lost the station link; reconnecting",
+                  terminal.address().to_string());
       }
       // Back off (with jitter from the concentrator's id) before trying again.
       std::int64_t jitter = static_cast<std::int64_t>(index % 97) * backoff_ms / 200;
@@ -225,7 +243,7 @@ struct Field::Impl {
     }
   }
 
-  awaitable<void> serve(std::shared_ptr<Link> link, Terminal698& terminal) {
+  awaitable<void> serve(std::shared_ptr<Link> link, Dlt698Device& terminal) {
     auto login = terminal.link_frame(protocol::dlt698::LinkType::Login, now(),
                                      static_cast<std::uint16_t>(config.heartbeat_s));
     auto [lec, ln] = co_await asio::async_write(link->socket, asio::buffer(login), kTuple);
@@ -270,13 +288,15 @@ Status Field::run() {
   signals.async_wait([&f](const boost::system::error_code& ec, int) {
     if (!ec) f.io.stop();
   });
-  asio::co_spawn(f.io, f.collection_loop(), asio::detached);
-  for (std::size_t i = 0; i < f.concentrators.size(); ++i) {
+  // Sessions first: devices log in before the first collection round catches up.
+  for (std::size_t i = 0; i < f.devices.size(); ++i) {
     asio::co_spawn(f.io, f.session(i), asio::detached);
   }
-  f.log->info("field of {} meters behind {} concentrators, station {}:{}, {}x real time",
-              f.city.meters.size(), f.concentrators.size(), f.config.station_host,
-              f.config.station_port, f.config.speed);
+  asio::co_spawn(f.io, f.collection_loop(), asio::detached);
+  f.log->info(
+      "field of {} meters behind {} concentrators and {} IoT meters, station {}:{}, {}x real time",
+      f.city.meters.size(), f.concentrators.size(), f.devices.size() - f.concentrators.size(),
+      f.config.station_host, f.config.station_port, f.config.speed);
   f.io.run();
   return ok();
 }

@@ -65,7 +65,8 @@ class StationLink {
     ::close(fd_);
     fd_ = -1;
   }
-  // The next frame from the concentrator, decoded (APDU copied out), within `timeout`.
+  // The next APDU from the device with its frame header, within `timeout`. Fragmented replies
+  // are confirmed fragment by fragment and reassembled, as a station does.
   std::optional<std::pair<p::Frame, Bytes>> next(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -73,8 +74,26 @@ class StationLink {
         Bytes scratch(f->size());
         auto frame = p::decode_frame(*f, scratch);
         if (!frame) return std::nullopt;
-        Bytes apdu(frame->apdu.begin(), frame->apdu.end());
-        return std::make_pair(*frame, apdu);
+        if (!frame->control.fragmented) {
+          Bytes apdu(frame->apdu.begin(), frame->apdu.end());
+          return std::make_pair(*frame, apdu);
+        }
+        auto state = reassembler_.feed(frame->fragment, frame->apdu);
+        if (!state) return std::nullopt;
+        p::Frame confirm;
+        confirm.server_address = frame->server_address;
+        confirm.client_address = frame->client_address;
+        Bytes wire;
+        EXPECT_TRUE(
+            p::encode_fragment_confirm(confirm, reassembler_.last_number(), wire).has_value());
+        EXPECT_EQ(::write(fd_, wire.data(), wire.size()), static_cast<ssize_t>(wire.size()));
+        if (*state == p::Reassembler::State::Complete) {
+          Bytes apdu(reassembler_.apdu().begin(), reassembler_.apdu().end());
+          reassembler_.reset();
+          ++reassembled_;
+          return std::make_pair(*frame, apdu);
+        }
+        continue;
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
@@ -110,9 +129,14 @@ class StationLink {
     ASSERT_EQ(::write(fd_, wire.data(), wire.size()), static_cast<ssize_t>(wire.size()));
   }
 
+  int reassembled() const { return reassembled_; }
+
  private:
   int fd_;
   protocol::FrameSplitter splitter_{protocol::scan_dlt698, 65536};
+  Bytes reassembly_buffer_ = Bytes(1 << 20);
+  p::Reassembler reassembler_{reassembly_buffer_};
+  int reassembled_ = 0;
 };
 
 TEST(SimField, ConcentratorLogsInAnswersAndReconnects) {
@@ -120,27 +144,55 @@ TEST(SimField, ConcentratorLogsInAnswersAndReconnects) {
   TempDir dir;
   {
     std::ofstream toml(dir / "sim.toml");
-    toml << "[sim]\nseed = 3\nmeters = 300\nstart = \"2026-11-20\"\nspeed = 60\n"
+    toml << "[sim]\nseed = 3\nmeters = 1000\nstart = \"2026-11-20\"\nspeed = 60\n"
          << "[sim.station]\nhost = \"127.0.0.1\"\nport = " << station.port()
          << "\nheartbeat = \"30s\"\nreconnect_max = \"500ms\"\n";
   }
   ChildProcess sim({omnimeter_binary(), "sim", "-c", (dir / "sim.toml").string()});
 
-  int fd = station.accept(15s);
-  ASSERT_GE(fd, 0) << "no concentrator connected; stderr: " << sim.err();
-  auto link = std::make_unique<StationLink>(fd);
-  auto login = link->next(10s);
-  ASSERT_TRUE(login.has_value());
-  MeterAddress concentrator = login->first.server_address;
-  auto request = p::decode_link_request(login->second);
-  ASSERT_TRUE(request.has_value());
-  EXPECT_EQ(request->type, p::LinkType::Login);
-  EXPECT_EQ(request->heartbeat_s, 30);
-  p::LinkResponse answer;
-  answer.request_time = request->request_time;
+  // The concentrator (addresses 1101…) and the city's IoT meters all dial in and log in.
+  std::unique_ptr<StationLink> link, iot;
+  MeterAddress concentrator, iot_address;
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  while ((!link || !iot) && std::chrono::steady_clock::now() < deadline) {
+    int fd = station.accept(link || iot ? 3s : 15s);
+    if (fd < 0) break;
+    auto next = std::make_unique<StationLink>(fd);
+    auto login = next->next(5s);
+    ASSERT_TRUE(login.has_value());
+    auto request = p::decode_link_request(login->second);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->type, p::LinkType::Login);
+    EXPECT_EQ(request->heartbeat_s, 30);
+    p::LinkResponse answer;
+    answer.request_time = request->request_time;
+    Bytes reply;
+    p::encode(answer, reply);
+    next->send_apdu(login->first.server_address, reply, 1);
+    if (login->first.server_address.to_string().starts_with("1101")) {
+      concentrator = login->first.server_address;
+      link = std::move(next);
+    } else if (!iot) {
+      iot_address = login->first.server_address;
+      iot = std::move(next);
+    }
+  }
+  ASSERT_TRUE(link) << "no concentrator logged in; stderr: " << sim.err();
+  ASSERT_TRUE(iot) << "no IoT meter logged in";
   Bytes apdu;
-  p::encode(answer, apdu);
-  link->send_apdu(concentrator, apdu, 1);
+
+  // The IoT meter answers its own energy register.
+  p::GetRequest energy;
+  energy.piid = 2;
+  energy.oad = p::Oad::from_u32(0x00100200);
+  p::encode(energy, apdu);
+  iot->send_apdu(iot_address, apdu);
+  auto energy_reply = iot->next_apdu(0x85, 5s);
+  ASSERT_TRUE(energy_reply.has_value());
+  auto er = p::decode_get_response(*energy_reply);
+  ASSERT_TRUE(er.has_value());
+  ASSERT_TRUE(er->result.result.has_data);
+  EXPECT_EQ(er->result.result.data.type, p::DataType::Array);
 
   // Heartbeats every 30 simulated seconds = 0.5 s real at 60x.
   auto beat = link->next_apdu(0x01, 5s);
@@ -187,17 +239,26 @@ TEST(SimField, ConcentratorLogsInAnswersAndReconnects) {
   auto rec = p::decode_get_response(*records);
   ASSERT_TRUE(rec.has_value()) << rec.error().to_string();
   EXPECT_TRUE(rec->record.has_rows);
-  EXPECT_GT(rec->record.rows.count, 200u);
+  EXPECT_GT(rec->record.rows.count, 900u);
+  EXPECT_EQ(link->reassembled(), 1) << "a reply this long comes in link-layer fragments";
 
-  // The station drops the link: the concentrator comes back and logs in again.
+  // The station drops the link: the concentrator comes back and logs in again (other IoT
+  // meters may still be dialling in meanwhile).
   link->close();
-  int again = station.accept(10s);
-  ASSERT_GE(again, 0) << "no reconnection";
-  StationLink second(again);
-  auto relogin = second.next(5s);
-  ASSERT_TRUE(relogin.has_value());
-  EXPECT_EQ(relogin->first.server_address, concentrator);
-  EXPECT_EQ(p::decode_link_request(relogin->second)->type, p::LinkType::Login);
+  bool back = false;
+  std::vector<std::unique_ptr<StationLink>> others;
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (!back && std::chrono::steady_clock::now() < until) {
+    int again = station.accept(3s);
+    if (again < 0) break;
+    auto next = std::make_unique<StationLink>(again);
+    auto relogin = next->next(5s);
+    ASSERT_TRUE(relogin.has_value());
+    EXPECT_EQ(p::decode_link_request(relogin->second)->type, p::LinkType::Login);
+    back = relogin->first.server_address == concentrator;
+    others.push_back(std::move(next));
+  }
+  EXPECT_TRUE(back) << "the concentrator did not reconnect";
 
   EXPECT_EQ(sim.terminate(), 0) << sim.err();
 }

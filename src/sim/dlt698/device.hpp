@@ -1,0 +1,82 @@
+#pragma once
+// What every simulated DL/T 698.45 server (a concentrator, an IoT meter) does the same way:
+// LINK frames, decoding the station's frames, dispatching services, the reply frame, its clock,
+// counting what it had to drop. Subclasses answer the objects, records, actions and proxy
+// requests they have.
+//
+// Services the base answers itself: GET 40000200 (clock) and 40010200 (address), ACTION
+// 4000 method 127 (set the clock). Unknown objects answer DAR 6; services nobody offers get an
+// ERROR-Response (2, service not supported); a broadcast is acted on without a reply.
+//
+// A reply APDU longer than kMaxApdu goes out in link-layer fragments: the first at once, each
+// next one when the station confirms the previous (C.D5 with a confirm-type fragment header).
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <vector>
+
+#include "core/meter_address.hpp"
+#include "core/time.hpp"
+#include "protocol/dlt698/apdu.hpp"
+#include "protocol/dlt698/frame.hpp"
+
+namespace omni::sim {
+
+inline constexpr std::uint8_t kDarSuccess = 0;
+inline constexpr std::uint8_t kDarObjectMissing = 6;
+inline constexpr std::uint8_t kDarTypeMismatch = 7;
+inline constexpr std::uint8_t kDarOutOfRange = 8;
+inline constexpr std::uint8_t kDarTimeout = 33;
+
+class Dlt698Device {
+ public:
+  // APDU bytes per frame before fragmenting (frames of about 2 KiB, as terminals negotiate).
+  static constexpr std::size_t kMaxApdu = 2000;
+
+  explicit Dlt698Device(MeterAddress address) : address_(address) {}
+  virtual ~Dlt698Device() = default;
+
+  // A LINK-Request frame (login, heartbeat, logout) at true time `now`.
+  std::vector<std::uint8_t> link_frame(protocol::dlt698::LinkType type, UtcTime now,
+                                       std::uint16_t heartbeat_s);
+  // One frame from the station; the reply frames (none for a LINK-Response, a broadcast or a
+  // damaged frame, which is counted).
+  std::vector<std::vector<std::uint8_t>> handle(std::span<const std::uint8_t> frame, UtcTime now);
+
+  const MeterAddress& address() const { return address_; }
+  UtcTime clock(UtcTime now) const { return {now.seconds + clock_offset_s_}; }
+  bool logged_in() const { return logged_in_; }
+  std::uint64_t rejected_frames() const { return rejected_; }
+
+ protected:
+  using Bytes = std::vector<std::uint8_t>;
+  // Writes `01 Data` for an object this device has and returns true; false for unknown ones.
+  virtual bool write_object(protocol::dlt698::Writer& w, const protocol::dlt698::Oad& oad,
+                            UtcTime now);
+  // Writes the rest of a ResultRecord after OAD and RCSD: `01 rows…` or `00 DAR`.
+  virtual void write_records(protocol::dlt698::Writer& w, const protocol::dlt698::GetRecord& rec,
+                             UtcTime now);
+  // The DAR of one ACTION; the base sets the clock (4000/127).
+  virtual std::uint8_t act(const protocol::dlt698::ActionItem& item, UtcTime now);
+  // The whole PROXY-Response APDU; the base refuses the service.
+  virtual Bytes on_proxy(const protocol::dlt698::ProxyRequest& proxy, UtcTime now);
+
+  static Bytes error_response(std::uint8_t piid, std::uint8_t error);
+
+ private:
+  // The reply to `request`: one frame, or the first fragment with the rest queued.
+  Bytes reply_frame(const protocol::dlt698::Frame& request, const Bytes& apdu);
+  Bytes on_get(const protocol::dlt698::GetRequest& get, UtcTime now);
+  Bytes on_action(const protocol::dlt698::ActionRequest& action, UtcTime now);
+  void write_normal(protocol::dlt698::Writer& w, const protocol::dlt698::Oad& oad, UtcTime now);
+
+  MeterAddress address_;
+  std::int64_t clock_offset_s_ = 0;
+  bool logged_in_ = false;
+  std::uint8_t link_sequence_ = 0;
+  std::uint64_t rejected_ = 0;
+  std::deque<Bytes> pending_fragments_;
+};
+
+}  // namespace omni::sim
