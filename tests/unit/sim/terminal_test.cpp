@@ -49,18 +49,38 @@ class TerminalTest : public ::testing::Test {
     return out;
   }
 
-  // Sends `apdu`, returns the reply frame's APDU (kept alive in `replies_`).
+  // Sends `apdu`, returns the reply's APDU (kept alive in `replies_`); a fragmented reply is
+  // confirmed fragment by fragment and reassembled, as the station does.
   std::span<const std::uint8_t> ask(const Bytes& apdu, UtcTime now) {
     auto out = terminal_.handle(request(apdu), now);
     EXPECT_EQ(out.size(), 1u);
-    if (out.empty()) return {};
-    replies_.push_back(out[0]);
-    scratch_.emplace_back(replies_.back().size());
-    auto f = p::decode_frame(replies_.back(), scratch_.back());
-    EXPECT_TRUE(f.has_value());
-    EXPECT_TRUE(f->control.from_server);
-    EXPECT_EQ(f->client_address, 0x10);
-    return f->apdu;
+    p::Reassembler reassembler(reassembly_);
+    while (!out.empty()) {
+      replies_.push_back(out[0]);
+      scratch_.emplace_back(replies_.back().size());
+      auto f = p::decode_frame(replies_.back(), scratch_.back());
+      EXPECT_TRUE(f.has_value());
+      if (!f) return {};
+      EXPECT_TRUE(f->control.from_server);
+      EXPECT_EQ(f->client_address, 0x10);
+      if (!f->control.fragmented) return f->apdu;
+      auto state = reassembler.feed(f->fragment, f->apdu);
+      EXPECT_TRUE(state.has_value());
+      if (!state) return {};
+      if (*state == p::Reassembler::State::Complete) {
+        replies_.emplace_back(reassembler.apdu().begin(), reassembler.apdu().end());
+        ++fragmented_replies_;
+        return replies_.back();
+      }
+      p::Frame confirm;
+      confirm.server_address = concentrator_.address();
+      confirm.client_address = 0x10;
+      Bytes wire;
+      EXPECT_TRUE(p::encode_fragment_confirm(confirm, reassembler.last_number(), wire).has_value());
+      out = terminal_.handle(wire, now);
+    }
+    ADD_FAILURE() << "the fragments stopped before the last one";
+    return {};
   }
 
   // ACTION 6000 method 127 adding every wired non-IoT meter of the city.
@@ -96,6 +116,8 @@ class TerminalTest : public ::testing::Test {
   Concentrator concentrator_;
   Terminal698 terminal_;
   std::deque<Bytes> replies_, scratch_;
+  Bytes reassembly_ = Bytes(1 << 20);
+  int fragmented_replies_ = 0;
 };
 
 TEST_F(TerminalTest, LoginFrameAndTheStationsAnswer) {
@@ -201,6 +223,7 @@ TEST_F(TerminalTest, ArchiveDownloadThenCollectedRecords) {
   ASSERT_EQ(rr->choice, p::GetChoice::Record);
   ASSERT_TRUE(rr->record.has_rows);
   EXPECT_GT(rr->record.rows.count, archived * 2 * 95 / 100) << "two days for nearly every meter";
+  EXPECT_EQ(fragmented_replies_, 1) << "this many rows do not fit one frame";
 
   // Every row's value is what the concentrator froze for that meter and day.
   p::Reader rows(rr->record.rows.items);
