@@ -159,9 +159,12 @@ std::optional<std::int64_t> Concentrator::read_daily(const ArchiveEntry& e, std:
     if (w->current.value) return w->current.value->mantissa();
     return std::nullopt;
   }
+  // Heat is kept in 0.01 kWh whatever the meter counts in (substation meters count MWh).
   const auto& h = std::get<protocol::cjt188::HeatData>(*data);
-  if (h.current_heat.value) return h.current_heat.value->mantissa();
-  return std::nullopt;
+  if (!h.current_heat.value) return std::nullopt;
+  auto kwh = h.current_heat.value->converted(Unit::kWh, 2, Rounding::Down);
+  if (!kwh) return std::nullopt;
+  return kwh->mantissa();
 }
 
 void Concentrator::collect_round(std::int64_t day, UtcTime when, bool backfill) {

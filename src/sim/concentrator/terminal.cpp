@@ -26,18 +26,32 @@ p::Tsa tsa_of(const MeterAddress& a) { return *p::Tsa::from_address(a); }
 
 }  // namespace
 
+std::int64_t Terminal698::user_type(const ArchiveEntry& e) const {
+  if (e.meter == kNoMeter) return 0;
+  switch (c_.bus().city().meters[e.meter].kind) {
+    case EnergyKind::Electricity: return 0;
+    case EnergyKind::Water: return 1;
+    case EnergyKind::Gas: return 2;
+    case EnergyKind::Heat: return 3;
+  }
+  return 0;
+}
+
 bool Terminal698::write_object(p::Writer& w, const p::Oad& oad, UtcTime now) {
   if (oad.value() != kOadArchive) return Dlt698Device::write_object(w, oad, now);
-  // structure {serial, structure {TSA, protocol}} per entry: the part a station checks.
+  // structure {serial, structure {TSA, protocol, user type}} per entry: the part a station
+  // needs. The user type carries the energy kind (0 electricity, 1 water, 2 gas, 3 heat), the
+  // simulator's use of that field.
   w.u8(1);
   w.data_array(c_.archive().size());
   for (const auto& e : c_.archive()) {
     w.data_structure(2);
     (void)w.data_int(p::DataType::LongUnsigned, e.serial);
-    w.data_structure(2);
+    w.data_structure(3);
     w.tag(p::DataType::Tsa);
     w.tsa(tsa_of(e.address));
     (void)w.data_int(p::DataType::Enum, static_cast<std::int64_t>(e.protocol));
+    (void)w.data_int(p::DataType::Unsigned, user_type(e));
   }
   return true;
 }

@@ -5,7 +5,7 @@
 //
 // Services (the terminal side of docs/protocols/dlt698.md):
 //   LINK, GET 40000200 / 40010200, ACTION 4000/127: as every Dlt698Device
-//   GET         60000200: the archive (serial, TSA, protocol of each entry)
+//   GET         60000200: the archive (serial, TSA, protocol, user type = energy kind)
 //   GET-Record  60120300 (collected records) with RSD selector 10 ("last n records") and an MS
 //               of all meters or a TSA list; columns 202A0200 (meter address), 60400200
 //               (collection start), 50040200 as a ROAD of 00100200 (electricity) or 25000200
@@ -38,6 +38,7 @@ class Terminal698 : public Dlt698Device {
 
  private:
   std::uint8_t archive_action(const protocol::dlt698::ActionItem& item);
+  std::int64_t user_type(const ArchiveEntry& e) const;
 
   Concentrator& c_;
   std::uint64_t proxy_attempts_ = 0;
