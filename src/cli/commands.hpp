@@ -34,6 +34,7 @@ void add_db_command(CLI::App& app, const GlobalOptions& global, CommandRun& run)
 void add_demo_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 void add_frame_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 void add_sim_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
+void add_station_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 
 // Sets up logging from the global options; false (after printing why) on a bad option.
 bool setup_logging(const GlobalOptions& global);

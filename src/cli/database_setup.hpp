@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "station/store/schema.hpp"
 #include "storage/migrations.hpp"
 
 namespace omni::cli {
@@ -18,6 +19,7 @@ struct MigrationSet {
 inline std::vector<MigrationSet> migration_sets() {
   return {
       {"core", storage::core_migrations()},
+      {"station", station::station_migrations()},
   };
 }
 

@@ -45,6 +45,7 @@ int run_main(int argc, char** argv) {
   add_demo_command(app, global, run);
   add_frame_command(app, global, run);
   add_sim_command(app, global, run);
+  add_station_command(app, global, run);
 
   try {
     app.parse(argc, argv);

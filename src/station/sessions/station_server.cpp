@@ -1,0 +1,481 @@
+#include "station/sessions/station_server.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "core/log.hpp"
+#include "protocol/dlt698/apdu.hpp"
+#include "protocol/dlt698/frame.hpp"
+#include "protocol/dlt698/scan.hpp"
+#include "protocol/framing/splitter.hpp"
+
+namespace omni::station {
+namespace {
+
+namespace asio = boost::asio;
+namespace p = protocol::dlt698;
+using asio::awaitable;
+using tcp = asio::ip::tcp;
+using Bytes = std::vector<std::uint8_t>;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint8_t kClientAddress = 0x01;
+
+UtcTime wall_now() {
+  return {std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count()};
+}
+
+std::int64_t beijing_day(const CivilTime& t) { return days_from_civil(t.year, t.month, t.day); }
+
+}  // namespace
+
+StationConfig station_config_from(config::Section root) {
+  StationConfig c;
+  config::Section s = root.section("station");
+  c.listen_host = s.get_string("listen", c.listen_host);
+  c.port = static_cast<std::uint16_t>(s.get_int("port", c.port, 0, 65535));
+  c.idle_timeout = s.get_duration("idle_timeout", c.idle_timeout, std::chrono::seconds(1));
+  c.request_timeout = s.get_duration("request_timeout", c.request_timeout,
+                                     std::chrono::milliseconds(100), std::chrono::minutes(5));
+  c.collect_every =
+      s.get_duration("collect_every", c.collect_every, std::chrono::milliseconds(100));
+  c.history_days = static_cast<int>(s.get_int("history_days", c.history_days, 1, 31));
+  return c;
+}
+
+// One link to a concentrator or IoT meter.
+struct Link : std::enable_shared_from_this<Link> {
+  struct Pending {
+    explicit Pending(asio::io_context& io) : wake(io) {}
+    asio::steady_timer wake;
+    std::optional<Bytes> reply;
+  };
+
+  explicit Link(asio::io_context& io) : socket(io), writer_wake(io) {}
+
+  tcp::socket socket;
+  std::optional<MeterAddress> address;  // after login
+  std::int64_t concentrator_id = 0;
+  std::deque<Bytes> outbox;
+  asio::steady_timer writer_wake;
+  bool writing = false;
+  bool closed = false;
+  std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
+  std::uint8_t next_piid = 1;
+  std::map<std::uint8_t, std::shared_ptr<Pending>> pending;
+  Bytes reassembly = Bytes(1 << 20);
+  p::Reassembler reassembler{reassembly};
+
+  void close() {
+    if (closed) return;
+    closed = true;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    for (auto& [piid, w] : pending) w->wake.cancel();
+  }
+};
+
+struct StationServer::Impl {
+  StationConfig config;
+  ArchiveStore& store;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::unordered_map<MeterAddress, std::weak_ptr<Link>> by_address;
+  StationCounters counters;
+  std::shared_ptr<spdlog::logger> log = log::get("station");
+
+  Impl(StationConfig c, ArchiveStore& s) : config(std::move(c)), store(s) {}
+
+  // --- sending ----------------------------------------------------------------------------------
+
+  void send(const std::shared_ptr<Link>& link, Bytes frame) {
+    link->outbox.push_back(std::move(frame));
+    if (!link->writing) asio::co_spawn(io, write_loop(link), asio::detached);
+  }
+
+  // One writer per link: frames go out whole and in order.
+  awaitable<void> write_loop(std::shared_ptr<Link> link) {
+    link->writing = true;
+    while (!link->outbox.empty() && !link->closed) {
+      Bytes frame = std::move(link->outbox.front());
+      link->outbox.pop_front();
+      auto [ec, n] = co_await asio::async_write(link->socket, asio::buffer(frame), kTuple);
+      if (ec) link->close();
+    }
+    link->writing = false;
+  }
+
+  Bytes frame_for(const Link& link, const Bytes& apdu, std::uint8_t function,
+                  bool client_initiated) {
+    p::Frame f;
+    f.control = {false, client_initiated, false, false, function};
+    f.server_address = *link.address;
+    f.client_address = kClientAddress;
+    f.apdu = apdu;
+    Bytes out;
+    (void)p::encode_frame(f, out);
+    return out;
+  }
+
+  // Sends a request APDU (its PIID byte at `piid_at` is filled in) and waits for the response
+  // with the same PIID, or the timeout (a late reply is a failed attempt, S-PERF-2).
+  awaitable<Result<Bytes>> request(std::shared_ptr<Link> link, Bytes apdu, std::size_t piid_at) {
+    std::uint8_t piid = link->next_piid;
+    link->next_piid = static_cast<std::uint8_t>(link->next_piid % 63 + 1);
+    apdu[piid_at] = piid;
+    auto waiter = std::make_shared<Link::Pending>(io);
+    link->pending[piid] = waiter;
+    ++counters.requests;
+    send(link, frame_for(*link, apdu, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
+    waiter->wake.expires_after(config.request_timeout);
+    co_await waiter->wake.async_wait(kTuple);
+    link->pending.erase(piid);
+    if (waiter->reply) co_return std::move(*waiter->reply);
+    if (link->closed) co_return fail(ErrorCode::Io, "link closed");
+    ++counters.timeouts;
+    co_return fail(ErrorCode::Timeout,
+                   fmt::format("no reply within {} ms", config.request_timeout.count()));
+  }
+
+  // --- receiving --------------------------------------------------------------------------------
+
+  void on_login(const std::shared_ptr<Link>& link, const p::Frame& frame,
+                const p::LinkRequest& req) {
+    UtcTime now = wall_now();
+    if (req.type == p::LinkType::Login) {
+      if (auto it = by_address.find(frame.server_address); it != by_address.end()) {
+        if (auto older = it->second.lock(); older && older != link && !older->closed) {
+          // A newer login wins: the device restarted or its old link is half-open.
+          ++counters.replaced_links;
+          older->close();
+          (void)store.record_event(frame.server_address, "replaced", "a newer login took over",
+                                   now);
+          log->warn("{}: newer login replaces the open link", frame.server_address.to_string());
+        }
+      }
+      link->address = frame.server_address;
+      by_address[frame.server_address] = link;
+      ++counters.logins;
+      auto id = store.touch_concentrator(frame.server_address, now);
+      if (id) link->concentrator_id = *id;
+      (void)store.record_event(frame.server_address, "login", "", now);
+      log->info("{} logged in", frame.server_address.to_string());
+    } else if (req.type == p::LinkType::Heartbeat) {
+      ++counters.heartbeats;
+    }
+    if (!link->address) return;  // a heartbeat before any login: ignore
+    p::LinkResponse answer;
+    answer.piid = req.piid_acd & 0x3F;
+    answer.result = 0x80;  // success, the station's clock is trustworthy
+    answer.request_time = req.request_time;
+    CivilTime local = TimeZone::shanghai().to_local(now);
+    answer.received_time = p::DateTime::from_civil(local);
+    answer.response_time = answer.received_time;
+    Bytes apdu;
+    p::encode(answer, apdu);
+    send(link,
+         frame_for(*link, apdu, static_cast<std::uint8_t>(p::LinkFunction::LinkManagement), false));
+    if (req.type == p::LinkType::Login) asio::co_spawn(io, collect_loop(link), asio::detached);
+    if (req.type == p::LinkType::Logout) link->close();
+  }
+
+  void on_apdu(const std::shared_ptr<Link>& link, const p::Frame& frame,
+               std::span<const std::uint8_t> apdu) {
+    if (apdu.empty()) return;
+    std::uint8_t tag = apdu[0];
+    if (tag == 0x01) {
+      if (auto req = p::decode_link_request(apdu)) on_login(link, frame, *req);
+      return;
+    }
+    if (tag == 0x88) {  // REPORT-Notification: acknowledge so the device stops repeating it
+      if (auto rep = p::decode_report_notification(apdu); rep && link->address) {
+        Bytes ack;
+        std::vector<p::Oad> none;
+        p::encode_report_response(rep->choice, rep->piid_acd & 0x3F, none, ack);
+        send(link,
+             frame_for(*link, ack, static_cast<std::uint8_t>(p::LinkFunction::UserData), false));
+      }
+      return;
+    }
+    // Responses carry the PIID(-ACD) of their request: byte 2 after tag and choice, byte 1 for
+    // an ERROR-Response.
+    std::size_t at = tag == 0xEE ? 1 : 2;
+    if (apdu.size() <= at) return;
+    std::uint8_t piid = apdu[at] & 0x3F;
+    if (auto it = link->pending.find(piid); it != link->pending.end()) {
+      it->second->reply = Bytes(apdu.begin(), apdu.end());
+      it->second->wake.cancel();
+    }
+  }
+
+  void on_frame(const std::shared_ptr<Link>& link, std::span<const std::uint8_t> bytes) {
+    Bytes scratch(bytes.size());
+    auto frame = p::decode_frame(bytes, scratch);
+    if (!frame || !frame->control.from_server) {
+      ++counters.rejected_frames;
+      return;
+    }
+    if (!frame->control.fragmented) {
+      on_apdu(link, *frame, frame->apdu);
+      return;
+    }
+    auto state = link->reassembler.feed(frame->fragment, frame->apdu);
+    if (!state) {
+      ++counters.rejected_frames;
+      return;
+    }
+    p::Frame confirm;
+    confirm.server_address = frame->server_address;
+    confirm.client_address = kClientAddress;
+    Bytes wire;
+    if (p::encode_fragment_confirm(confirm, link->reassembler.last_number(), wire))
+      send(link, std::move(wire));
+    if (*state == p::Reassembler::State::Complete) {
+      Bytes apdu(link->reassembler.apdu().begin(), link->reassembler.apdu().end());
+      link->reassembler.reset();
+      on_apdu(link, *frame, apdu);
+    }
+  }
+
+  awaitable<void> read_loop(std::shared_ptr<Link> link) {
+    protocol::FrameSplitter splitter(protocol::scan_dlt698, 65536);
+    std::array<std::uint8_t, 8192> buffer;
+    while (!link->closed) {
+      auto [ec, n] = co_await link->socket.async_read_some(asio::buffer(buffer), kTuple);
+      if (ec) break;
+      link->last_seen = std::chrono::steady_clock::now();
+      splitter.feed(std::span(buffer.data(), n));
+      while (auto frame = splitter.next()) on_frame(link, *frame);
+    }
+    if (link->address) {
+      (void)store.record_event(*link->address, "link_closed", "", wall_now());
+    }
+    link->close();
+  }
+
+  awaitable<void> idle_watch(std::shared_ptr<Link> link) {
+    asio::steady_timer timer(io);
+    while (!link->closed) {
+      timer.expires_after(config.idle_timeout / 4);
+      co_await timer.async_wait(kTuple);
+      if (std::chrono::steady_clock::now() - link->last_seen > config.idle_timeout) {
+        ++counters.idle_closed;
+        log->info("{}: idle for {} ms, closing", link->address ? link->address->to_string() : "?",
+                  config.idle_timeout.count());
+        link->close();
+      }
+    }
+  }
+
+  // --- collection -------------------------------------------------------------------------------
+
+  awaitable<void> collect_loop(std::shared_ptr<Link> link) {
+    asio::steady_timer timer(io);
+    while (!link->closed) {
+      co_await collect_once(link);
+      timer.expires_after(config.collect_every);
+      auto [ec] = co_await timer.async_wait(kTuple);
+      if (ec) co_return;
+    }
+  }
+
+  awaitable<void> collect_once(std::shared_ptr<Link> link) {
+    // 1. The device's archive: which meters it reads, with protocol and energy kind.
+    p::GetRequest get;
+    get.oad = p::Oad::from_u32(0x60000200);
+    Bytes apdu;
+    p::encode(get, apdu);
+    auto archive = co_await request(link, apdu, 2);
+    std::unordered_map<MeterAddress, int> kinds;
+    if (archive) {
+      if (auto rows = parse_archive(*archive, kinds); !rows.empty()) {
+        (void)store.upsert_meters(link->concentrator_id, rows, wall_now());
+      }
+    }
+    if (kinds.empty()) co_return;  // an IoT meter, or no archive: nothing collected this way
+    // 2. Collected daily records of every meter, the last `history_days`.
+    apdu.clear();
+    p::Writer w(apdu);
+    w.u8(0x05);
+    w.u8(0x03);
+    w.u8(0);  // PIID, filled in by request()
+    w.oad(p::Oad::from_u32(0x60120300));
+    p::Rsd rsd;
+    rsd.selector = 10;
+    rsd.last_n = static_cast<std::uint8_t>(config.history_days);
+    rsd.ms.choice = static_cast<std::uint8_t>(p::MsChoice::All);
+    w.rsd(rsd);
+    w.length(3);
+    w.u8(0);
+    w.oad(p::Oad::from_u32(0x202A0200));
+    w.u8(0);
+    w.oad(p::Oad::from_u32(0x60400200));
+    w.u8(1);
+    const p::Oad related[] = {p::Oad::from_u32(0x00100200), p::Oad::from_u32(0x25000200)};
+    w.road(p::Oad::from_u32(0x50040200), related);
+    w.u8(0);  // no time tag
+    auto records = co_await request(link, apdu, 2);
+    if (!records) {
+      log->warn("{}: daily records: {}", link->address->to_string(), records.error().to_string());
+      co_return;
+    }
+    std::vector<DailyReading> readings = parse_records(*records, kinds);
+    auto saved = store.save_daily(readings, wall_now());
+    if (!saved) {
+      log->error("{}: storing readings failed: {}", link->address->to_string(),
+                 saved.error().to_string());
+      co_return;
+    }
+    counters.readings_stored += static_cast<std::uint64_t>(saved->inserted);
+    counters.readings_duplicate += static_cast<std::uint64_t>(saved->duplicates);
+    counters.readings_unknown_meter += static_cast<std::uint64_t>(saved->unknown);
+    log->info("{}: {} daily readings ({} new)", link->address->to_string(), readings.size(),
+              saved->inserted);
+  }
+
+  static std::vector<ArchiveRow> parse_archive(const Bytes& apdu,
+                                               std::unordered_map<MeterAddress, int>& kinds) {
+    std::vector<ArchiveRow> rows;
+    auto get = p::decode_get_response(apdu);
+    if (!get || !get->result.result.has_data) return rows;
+    auto list = p::as_list(get->result.result.data);
+    if (!list) return rows;
+    for (std::size_t i = 0; i < list->count; ++i) {
+      auto entry = list->items.read_data();
+      if (!entry) break;
+      auto fields = p::as_list(*entry);
+      if (!fields || fields->count < 2) continue;
+      auto serial = fields->items.read_data();
+      auto basic = fields->items.read_data();
+      if (!serial || !basic) continue;
+      auto b = p::as_list(*basic);
+      if (!b || b->count < 2) continue;
+      auto tsa_data = b->items.read_data();
+      auto protocol = b->items.read_data();
+      std::optional<p::DataView> user_type;
+      if (b->count >= 3) {
+        if (auto u = b->items.read_data()) user_type = *u;
+      }
+      if (!tsa_data || !protocol || tsa_data->type != p::DataType::Tsa) continue;
+      p::Reader tr(tsa_data->content());
+      auto tsa = tr.read_tsa();
+      if (!tsa) continue;
+      auto address = tsa->address();
+      auto number = serial->as_int();
+      auto kind = protocol->as_int();
+      if (!address || !number || !kind) continue;
+      rows.push_back(
+          {*address, static_cast<std::uint16_t>(*number), static_cast<std::uint8_t>(*kind)});
+      int energy = user_type ? static_cast<int>(user_type->as_int().value_or(0)) : 0;
+      kinds[*address] = energy;
+    }
+    return rows;
+  }
+
+  static std::vector<DailyReading> parse_records(
+      const Bytes& apdu, const std::unordered_map<MeterAddress, int>& kinds) {
+    std::vector<DailyReading> out;
+    auto get = p::decode_get_response(apdu);
+    if (!get || get->choice != p::GetChoice::Record || !get->record.has_rows) return out;
+    p::Reader rows(get->record.rows.items);
+    for (std::size_t i = 0; i < get->record.rows.count; ++i) {
+      auto tsa_data = rows.read_data();
+      auto start = rows.read_data();
+      auto freeze = rows.read_data();
+      if (!tsa_data || !start || !freeze) break;
+      p::Reader tr(tsa_data->content());
+      auto tsa = tr.read_tsa();
+      if (!tsa) continue;
+      auto address = tsa->address();
+      p::Reader sr(start->content());
+      auto when = sr.read_date_time_s();
+      if (!address || !when) continue;
+      auto day = when->to_civil();
+      auto cols = p::as_list(*freeze);
+      if (!day || !cols) continue;
+      auto energy = cols->items.read_data();
+      auto flow = cols->items.read_data();
+      if (!energy || !flow) continue;
+      std::optional<std::int64_t> value;
+      if (energy->type == p::DataType::Array) {
+        if (auto first = p::as_list(*energy)) {
+          if (auto total = first->items.read_data()) value = total->as_int().value_or(-1);
+        }
+      } else if (flow->type != p::DataType::Null) {
+        value = flow->as_int().value_or(-1);
+      }
+      if (!value || *value < 0) continue;
+      auto kind = kinds.find(*address);
+      int energy_kind = kind == kinds.end() ? 0 : kind->second;
+      std::string unit = energy_kind == 1 || energy_kind == 2 ? "m³" : "kWh";
+      out.push_back({*address, beijing_day(*day), *value, 2, unit, Quality::Measured});
+    }
+    return out;
+  }
+
+  // --- accepting --------------------------------------------------------------------------------
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+      if (ec) co_return;
+      auto link = std::make_shared<Link>(io);
+      link->socket = std::move(socket);
+      asio::co_spawn(io, read_loop(link), asio::detached);
+      asio::co_spawn(io, idle_watch(link), asio::detached);
+    }
+  }
+};
+
+StationServer::StationServer(StationConfig config, ArchiveStore& store)
+    : impl_(std::make_unique<Impl>(std::move(config), store)) {}
+StationServer::~StationServer() = default;
+
+Status StationServer::listen() {
+  Impl& s = *impl_;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(s.config.listen_host, ec);
+  if (ec)
+    return fail(ErrorCode::Config,
+                fmt::format("station.listen: \"{}\" is not an IP address", s.config.listen_host));
+  tcp::endpoint endpoint(address, s.config.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return fail(ErrorCode::Io, fmt::format("cannot listen on {}:{}: {}", s.config.listen_host,
+                                           s.config.port, ec.message()));
+  }
+  return ok();
+}
+
+std::uint16_t StationServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void StationServer::run() {
+  Impl& s = *impl_;
+  asio::signal_set signals(s.io, SIGINT, SIGTERM);
+  signals.async_wait([&s](const boost::system::error_code& ec, int) {
+    if (!ec) s.io.stop();
+  });
+  asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+  s.log->info("station listening on {}:{}", s.config.listen_host, port());
+  s.io.run();
+}
+
+void StationServer::stop() { impl_->io.stop(); }
+const StationCounters& StationServer::counters() const { return impl_->counters; }
+
+}  // namespace omni::station

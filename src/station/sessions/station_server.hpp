@@ -1,0 +1,61 @@
+#pragma once
+// The master station's field side: a TCP server where concentrators and IoT meters dial in and
+// speak DL/T 698.45. Per link it answers LINK (login, heartbeat, logout), closes links idle for
+// longer than `idle_timeout`, lets a newer login of the same address replace the older link
+// (logged as an event), confirms and reassembles fragmented replies, acknowledges reports, and
+// runs the collector: learn the device's archive, then read its collected daily records and
+// store them, again every `collect_every`.
+//
+// One thread drives every link (Asio coroutines); database writes happen on it, committed
+// before anything is counted as stored.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "station/store/archive_store.hpp"
+
+namespace omni::station {
+
+struct StationConfig {
+  std::string listen_host = "0.0.0.0";
+  std::uint16_t port = 5100;  // 0: any free port (tests)
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(15)};
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // S-PERF-2: 30 s
+  std::chrono::milliseconds collect_every{std::chrono::hours(1)};
+  int history_days = 3;  // daily records re-read on every collection (field practice)
+};
+
+// Reads [station] of station.toml; problems go to the document.
+StationConfig station_config_from(config::Section root);
+
+struct StationCounters {
+  std::uint64_t logins = 0, replaced_links = 0, heartbeats = 0, idle_closed = 0;
+  std::uint64_t requests = 0, timeouts = 0, rejected_frames = 0;
+  std::uint64_t readings_stored = 0, readings_duplicate = 0, readings_unknown_meter = 0;
+};
+
+class StationServer {
+ public:
+  StationServer(StationConfig config, ArchiveStore& store);
+  ~StationServer();
+  StationServer(const StationServer&) = delete;
+  StationServer& operator=(const StationServer&) = delete;
+
+  // Binds the listening socket. Errors: Io (address in use, bad host).
+  Status listen();
+  std::uint16_t port() const;
+  // Serves until stop() or SIGINT/SIGTERM.
+  void run();
+  void stop();
+  const StationCounters& counters() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace omni::station
