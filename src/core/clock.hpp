@@ -33,4 +33,18 @@ class FakeClock final : public Clock {
   std::atomic<std::int64_t> seconds_;
 };
 
+// Simulated time for demos and end-to-end tests: starts at `start` and runs `speed` times as
+// fast as the host's steady clock (speed 3600: an hour a second). The station and the field
+// simulator configured with the same start and speed agree on the time.
+class ScaledClock final : public Clock {
+ public:
+  ScaledClock(UtcTime start, double speed);
+  UtcTime now() const override;
+
+ private:
+  UtcTime start_;
+  double speed_;
+  std::int64_t steady_start_ns_;
+};
+
 }  // namespace omni

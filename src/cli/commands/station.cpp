@@ -42,7 +42,12 @@ int run_station(const std::string& config_path) {
     }
   }
   station::ArchiveStore store(**db);
-  station::StationServer server(config, store);
+  std::unique_ptr<Clock> simulated;
+  if (config.simulated_start) {
+    simulated = std::make_unique<ScaledClock>(*config.simulated_start, config.simulated_speed);
+  }
+  const Clock& clock = simulated ? *simulated : static_cast<const Clock&>(SystemClock::instance());
+  station::StationServer server(config, store, clock);
   if (auto st = server.listen(); !st) {
     fmt::print(stderr, "omnimeter station: {}\n", st.error().detail);
     return kExitFailure;
@@ -52,8 +57,62 @@ int run_station(const std::string& config_path) {
   std::fflush(stdout);
   server.run();
   const auto& c = server.counters();
-  log::get("station")->info("stopped: {} logins, {} readings stored, {} timeouts", c.logins,
-                            c.readings_stored, c.timeouts);
+  log::get("station")->info(
+      "stopped: {} logins, {} readings stored ({} suspect), {} alarms, {} timeouts", c.logins,
+      c.readings_stored, c.readings_suspect, c.alarms_raised, c.timeouts);
+  return kExitOk;
+}
+
+// S-PERF-3 thresholds of daily reading success, for the table's footer.
+constexpr const char* kThresholds =
+    "S-PERF-3 daily success: dedicated line >= 99.5 %, power-line carrier > 99 %, wired network "
+    ">= 99.5 %, fibre > 99.6 %, wireless >= 98 %";
+
+int run_stats(const std::string& config_path, const std::string& day_text) {
+  auto doc = config::Document::load(config_path);
+  if (!doc) {
+    fmt::print(stderr, "omnimeter station stats: {}\n", doc.error().detail);
+    return kExitConfig;
+  }
+  (void)station::station_config_from(doc->root());
+  storage::DatabaseOptions db_options =
+      storage::database_options_from(doc->root().section("database"), "station.db");
+  if (auto st = doc->finish(); !st) {
+    fmt::print(stderr, "omnimeter station stats: {}\n", st.error().detail);
+    return kExitConfig;
+  }
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  auto date = std::sscanf(day_text.c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) == 3
+                  ? CivilTime::make(y, m, d)
+                  : Result<CivilTime>(fail(ErrorCode::Malformed, "not YYYY-MM-DD"));
+  if (!date) {
+    fmt::print(stderr, "omnimeter station stats: --day {}: {}\n", day_text, date.error().detail);
+    return kExitUsage;
+  }
+  auto db = storage::open_database(db_options);
+  if (!db) {
+    fmt::print(stderr, "omnimeter station stats: {}\n", db.error().to_string());
+    return kExitFailure;
+  }
+  station::ArchiveStore store(**db);
+  auto rows = store.daily_success(days_from_civil(date->year, date->month, date->day));
+  if (!rows) {
+    fmt::print(stderr, "omnimeter station stats: {}\n", rows.error().to_string());
+    return kExitFailure;
+  }
+  fmt::print("Daily reading success, {}\n", day_text);
+  fmt::print("{:<16} {:>8} {:>8} {:>10}\n", "concentrator", "meters", "read", "success");
+  std::int64_t meters = 0, read = 0;
+  for (const auto& r : *rows) {
+    double pct =
+        r.meters ? 100.0 * static_cast<double>(r.read) / static_cast<double>(r.meters) : 0.0;
+    fmt::print("{:<16} {:>8} {:>8} {:>8.2f} %\n", r.concentrator, r.meters, r.read, pct);
+    meters += r.meters;
+    read += r.read;
+  }
+  double all = meters ? 100.0 * static_cast<double>(read) / static_cast<double>(meters) : 0.0;
+  fmt::print("{:<16} {:>8} {:>8} {:>8.2f} %\n{}\n", "all", meters, read, all, kThresholds);
   return kExitOk;
 }
 
@@ -62,9 +121,27 @@ int run_station(const std::string& config_path) {
 void add_station_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   auto* cmd =
       app.add_subcommand("station", "Master station: concentrator sessions, reading, storage");
+  cmd->require_subcommand(0, 1);
   auto config_path = std::make_shared<std::string>();
-  cmd->add_option("-c,--config", *config_path, "station.toml")->required();
-  cmd->callback([&run, config_path] { run = [config_path] { return run_station(*config_path); }; });
+  cmd->add_option("-c,--config", *config_path, "station.toml: run the station");
+  cmd->callback([&run, cmd, config_path] {
+    if (!cmd->get_subcommands().empty()) return;
+    run = [config_path] {
+      if (config_path->empty()) {
+        fmt::print(stderr, "omnimeter station: give -c station.toml, or a subcommand (stats)\n");
+        return kExitUsage;
+      }
+      return run_station(*config_path);
+    };
+  });
+  auto stats_config = std::make_shared<std::string>();
+  auto stats_day = std::make_shared<std::string>();
+  auto* stats = cmd->add_subcommand("stats", "Daily reading success per concentrator (S-PERF-3)");
+  stats->add_option("-c,--config", *stats_config, "station.toml")->required();
+  stats->add_option("--day", *stats_day, "Beijing date YYYY-MM-DD")->required();
+  stats->callback([&run, stats_config, stats_day] {
+    run = [stats_config, stats_day] { return run_stats(*stats_config, *stats_day); };
+  });
 }
 
 }  // namespace omni::cli

@@ -31,12 +31,6 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint8_t kClientAddress = 0x01;
 
-UtcTime wall_now() {
-  return {std::chrono::duration_cast<std::chrono::seconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count()};
-}
-
 std::int64_t beijing_day(const CivilTime& t) { return days_from_civil(t.year, t.month, t.day); }
 
 }  // namespace
@@ -52,6 +46,19 @@ StationConfig station_config_from(config::Section root) {
   c.collect_every =
       s.get_duration("collect_every", c.collect_every, std::chrono::milliseconds(100));
   c.history_days = static_cast<int>(s.get_int("history_days", c.history_days, 1, 31));
+  if (auto start = s.get_optional_string("simulated_start")) {
+    int y = 0, m = 0, d = 0;
+    char tail = 0;
+    auto day = std::sscanf(start->c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) == 3
+                   ? CivilTime::make(y, m, d)
+                   : Result<CivilTime>(fail(ErrorCode::Malformed, ""));
+    if (day) {
+      c.simulated_start = TimeZone::shanghai().from_local(*day);
+    } else {
+      s.reject("simulated_start", "must be a Beijing date YYYY-MM-DD");
+    }
+  }
+  c.simulated_speed = static_cast<double>(s.get_int("simulated_speed", 1, 1, 1'000'000));
   return c;
 }
 
@@ -90,13 +97,37 @@ struct Link : std::enable_shared_from_this<Link> {
 struct StationServer::Impl {
   StationConfig config;
   ArchiveStore& store;
+  const Clock& clock;
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::unordered_map<MeterAddress, std::weak_ptr<Link>> by_address;
   StationCounters counters;
   std::shared_ptr<spdlog::logger> log = log::get("station");
 
-  Impl(StationConfig c, ArchiveStore& s) : config(std::move(c)), store(s) {}
+  Impl(StationConfig c, ArchiveStore& s, const Clock& k)
+      : config(std::move(c)), store(s), clock(k) {}
+
+  UtcTime wall_now() const { return clock.now(); }
+
+  // S-READ-1: once a day is past its deadline (06:30 the next morning), every meter still
+  // without its value gets an alarm; values that arrive later clear theirs.
+  awaitable<void> supervise_loop() {
+    asio::steady_timer timer(io);
+    for (;;) {
+      UtcTime now = wall_now();
+      CivilTime local = TimeZone::shanghai().to_local(now);
+      std::int64_t today = beijing_day(local);
+      bool past_deadline = local.hour * 60 + local.minute >= config.missing_alarm_minute;
+      std::int64_t day = past_deadline ? today - 1 : today - 2;
+      if (auto raised = store.supervise_daily(day, now)) {
+        counters.alarms_raised += static_cast<std::uint64_t>(*raised);
+        if (*raised > 0) log->warn("{} meters have no daily value for day {}", *raised, day);
+      }
+      timer.expires_after(config.collect_every);
+      auto [ec] = co_await timer.async_wait(kTuple);
+      if (ec) co_return;
+    }
+  }
 
   // --- sending ----------------------------------------------------------------------------------
 
@@ -341,6 +372,7 @@ struct StationServer::Impl {
     counters.readings_stored += static_cast<std::uint64_t>(saved->inserted);
     counters.readings_duplicate += static_cast<std::uint64_t>(saved->duplicates);
     counters.readings_unknown_meter += static_cast<std::uint64_t>(saved->unknown);
+    counters.readings_suspect += static_cast<std::uint64_t>(saved->suspect);
     log->info("{}: {} daily readings ({} new)", link->address->to_string(), readings.size(),
               saved->inserted);
   }
@@ -439,8 +471,8 @@ struct StationServer::Impl {
   }
 };
 
-StationServer::StationServer(StationConfig config, ArchiveStore& store)
-    : impl_(std::make_unique<Impl>(std::move(config), store)) {}
+StationServer::StationServer(StationConfig config, ArchiveStore& store, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), store, clock)) {}
 StationServer::~StationServer() = default;
 
 Status StationServer::listen() {
@@ -471,6 +503,7 @@ void StationServer::run() {
     if (!ec) s.io.stop();
   });
   asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+  asio::co_spawn(s.io, s.supervise_loop(), asio::detached);
   s.log->info("station listening on {}:{}", s.config.listen_host, port());
   s.io.run();
 }

@@ -12,8 +12,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "station/store/archive_store.hpp"
@@ -27,6 +29,13 @@ struct StationConfig {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // S-PERF-2: 30 s
   std::chrono::milliseconds collect_every{std::chrono::hours(1)};
   int history_days = 3;  // daily records re-read on every collection (field practice)
+  // A daily value missing at this local time the next day raises an alarm (S-READ-1); the
+  // concentrators' last retry round is 06:05.
+  int missing_alarm_minute = 6 * 60 + 30;
+  // Simulated time for demos and end-to-end tests (docs/simulator.md): when set, the station's
+  // clock starts at this Beijing date and runs `simulated_speed` times real time, like the field.
+  std::optional<UtcTime> simulated_start;
+  double simulated_speed = 1.0;
 };
 
 // Reads [station] of station.toml; problems go to the document.
@@ -36,11 +45,12 @@ struct StationCounters {
   std::uint64_t logins = 0, replaced_links = 0, heartbeats = 0, idle_closed = 0;
   std::uint64_t requests = 0, timeouts = 0, rejected_frames = 0;
   std::uint64_t readings_stored = 0, readings_duplicate = 0, readings_unknown_meter = 0;
+  std::uint64_t readings_suspect = 0, alarms_raised = 0;
 };
 
 class StationServer {
  public:
-  StationServer(StationConfig config, ArchiveStore& store);
+  StationServer(StationConfig config, ArchiveStore& store, const Clock& clock);
   ~StationServer();
   StationServer(const StationServer&) = delete;
   StationServer& operator=(const StationServer&) = delete;

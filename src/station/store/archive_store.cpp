@@ -4,6 +4,18 @@ namespace omni::station {
 
 using storage::Connection;
 
+namespace {
+
+// Registers have eight digits (999999.99) and wrap; a drop from the top of the range to near
+// zero is a rollover, any other drop is suspect (a swapped meter, a misread, a fault).
+constexpr std::int64_t kRegisterModulus = 100'000'000;
+
+bool is_rollover(std::int64_t previous, std::int64_t value) {
+  return previous > kRegisterModulus * 9 / 10 && value < kRegisterModulus / 10;
+}
+
+}  // namespace
+
 Result<std::int64_t> ArchiveStore::touch_concentrator(const MeterAddress& address, UtcTime now) {
   std::int64_t id = 0;
   OMNI_TRY(db_.transaction([&](Connection& c) -> Status {
@@ -53,11 +65,30 @@ Result<ArchiveStore::SaveResult> ArchiveStore::save_daily(const std::vector<Dail
       }
       auto meter_id = id->at(0).get<std::int64_t>(0);
       if (!meter_id) return fail(meter_id.error());
+      // Monotonic check against the latest earlier day.
+      Quality quality = r.quality;
+      auto before = c.query(
+          "SELECT value FROM reading_daily WHERE meter_id = $1 AND day < $2 ORDER BY day DESC "
+          "LIMIT 1",
+          {*meter_id, r.day});
+      if (!before) return fail(before.error());
+      std::int64_t previous =
+          before->empty() ? -1 : before->at(0).get<std::int64_t>(0).value_or(-1);
+      bool backwards = previous >= 0 && r.value < previous && !is_rollover(previous, r.value);
+      if (backwards) quality = Quality::Suspect;
       auto n = c.execute(
           "INSERT INTO reading_daily (meter_id, day, value, scale, unit, quality, received_at) "
           "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (meter_id, day) DO NOTHING",
-          {*meter_id, r.day, r.value, r.scale, r.unit, static_cast<std::int64_t>(r.quality),
+          {*meter_id, r.day, r.value, r.scale, r.unit, static_cast<std::int64_t>(quality),
            now.seconds});
+      if (n && *n > 0 && backwards) {
+        ++result.suspect;
+        auto q = c.execute(
+            "INSERT INTO review_item (meter_id, day, value, previous, reason, created_at) "
+            "VALUES ($1, $2, $3, $4, 'register went backwards', $5) ON CONFLICT DO NOTHING",
+            {*meter_id, r.day, r.value, previous, now.seconds});
+        if (!q) return fail(q.error());
+      }
       if (!n) return fail(n.error());
       if (*n > 0) {
         ++result.inserted;
@@ -68,6 +99,45 @@ Result<ArchiveStore::SaveResult> ArchiveStore::save_daily(const std::vector<Dail
     return ok();
   }));
   return result;
+}
+
+Result<std::int64_t> ArchiveStore::supervise_daily(std::int64_t day, UtcTime now) {
+  std::int64_t raised = 0;
+  OMNI_TRY(db_.transaction([&](Connection& c) -> Status {
+    auto n = c.execute(
+        "INSERT INTO alarm (meter_id, kind, day, raised_at) "
+        "SELECT m.id, 'missing_daily', $1, $2 FROM meter m "
+        "WHERE m.first_seen <= $2 AND NOT EXISTS "
+        "(SELECT 1 FROM reading_daily r WHERE r.meter_id = m.id AND r.day = $1) "
+        "ON CONFLICT (meter_id, kind, day) DO NOTHING",
+        {day, now.seconds});
+    if (!n) return fail(n.error());
+    raised = *n;
+    auto cleared = c.execute(
+        "UPDATE alarm SET cleared_at = $1 WHERE kind = 'missing_daily' AND cleared_at IS NULL "
+        "AND EXISTS (SELECT 1 FROM reading_daily r WHERE r.meter_id = alarm.meter_id "
+        "AND r.day = alarm.day)",
+        {now.seconds});
+    if (!cleared) return fail(cleared.error());
+    return ok();
+  }));
+  return raised;
+}
+
+Result<std::vector<ArchiveStore::DailySuccess>> ArchiveStore::daily_success(std::int64_t day) {
+  auto rows = db_.query(
+      "SELECT c.address, COUNT(m.id), COUNT(r.meter_id) FROM concentrator c "
+      "JOIN meter m ON m.concentrator_id = c.id "
+      "LEFT JOIN reading_daily r ON r.meter_id = m.id AND r.day = $1 AND r.quality <> 3 "
+      "GROUP BY c.address ORDER BY c.address",
+      {day});
+  if (!rows) return fail(rows.error());
+  std::vector<DailySuccess> out;
+  for (const auto& row : rows->rows) {
+    out.push_back({row.get<std::string>(0).value_or(""), row.get<std::int64_t>(1).value_or(0),
+                   row.get<std::int64_t>(2).value_or(0)});
+  }
+  return out;
 }
 
 Status ArchiveStore::record_event(const MeterAddress& address, std::string_view kind,

@@ -16,7 +16,9 @@
 
 namespace omni::station {
 
-enum class Quality : std::uint8_t { Measured = 0, Estimated = 1, Edited = 2 };
+// Suspect values are stored (never dropped) and listed in the review queue until someone
+// decides; statistics and bills use measured, estimated and edited values only.
+enum class Quality : std::uint8_t { Measured = 0, Estimated = 1, Edited = 2, Suspect = 3 };
 
 struct ArchiveRow {
   MeterAddress address;
@@ -48,8 +50,22 @@ class ArchiveStore {
     std::int64_t inserted = 0;
     std::int64_t duplicates = 0;
     std::int64_t unknown = 0;
+    std::int64_t suspect = 0;  // stored with Quality::Suspect and queued for review
   };
   Result<SaveResult> save_daily(const std::vector<DailyReading>& readings, UtcTime now);
+  // S-READ-1: a missing-data alarm for every archived meter without a daily value for `day`
+  // (raised once), and clears the open ones whose value has arrived since. Returns the number
+  // of alarms newly raised.
+  Result<std::int64_t> supervise_daily(std::int64_t day, UtcTime now);
+
+  // S-PERF-3 daily reading success of one day, per concentrator.
+  struct DailySuccess {
+    std::string concentrator;
+    std::int64_t meters = 0;
+    std::int64_t read = 0;
+  };
+  Result<std::vector<DailySuccess>> daily_success(std::int64_t day);
+
   Status record_event(const MeterAddress& address, std::string_view kind, std::string_view detail,
                       UtcTime now);
 

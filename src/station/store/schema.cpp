@@ -63,6 +63,25 @@ constexpr storage::Migration kSteps[] = {
      " kind TEXT NOT NULL,"
      " detail TEXT NOT NULL);"
      "CREATE INDEX session_event_at ON session_event (at);"},
+    {2, "review queue and alarms",
+     "CREATE TABLE review_item ("
+     " meter_id BIGINT NOT NULL REFERENCES meter(id),"
+     " day BIGINT NOT NULL,"
+     " value BIGINT NOT NULL,"
+     " previous BIGINT NOT NULL,"
+     " reason TEXT NOT NULL,"
+     " created_at BIGINT NOT NULL,"
+     " resolved_by TEXT,"
+     " PRIMARY KEY (meter_id, day));"
+     "CREATE TABLE alarm ("
+     " meter_id BIGINT NOT NULL REFERENCES meter(id),"
+     " kind TEXT NOT NULL,"
+     " day BIGINT NOT NULL,"
+     " raised_at BIGINT NOT NULL,"
+     " acknowledged_at BIGINT,"
+     " cleared_at BIGINT,"
+     " PRIMARY KEY (meter_id, kind, day));"
+     "CREATE INDEX alarm_open ON alarm (cleared_at);"},
 };
 
 }  // namespace

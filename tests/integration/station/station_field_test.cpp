@@ -76,7 +76,8 @@ TEST(StationField, CollectsEveryMetersDailyValuesOnce) {
   for (const auto& row : days->rows) {
     std::int64_t n = row.get<std::int64_t>(1).value_or(0);
     if (n >= meters * 99 / 100) ++full_days;
-    std::cout << "day " << row.get<std::int64_t>(0).value_or(0) << ": " << n << " of " << meters << "\n";
+    std::cout << "day " << row.get<std::int64_t>(0).value_or(0) << ": " << n << " of " << meters
+              << "\n";
   }
   EXPECT_GE(full_days, 3) << "readings " << readings << " for " << meters << " meters";
   // Collected again every 2 s, stored once: the primary key holds, nothing is duplicated.
@@ -85,6 +86,14 @@ TEST(StationField, CollectsEveryMetersDailyValuesOnce) {
                   "meter_id, day HAVING COUNT(*) > 1) d"),
             0);
   EXPECT_GT(count(**db, "SELECT COUNT(*) FROM session_event WHERE kind = 'login'"), 1);
+
+  // The operator's view of the same: 100 % on the 19th, with the thresholds beside it.
+  auto stats = run_process({omnimeter_binary(), "station", "stats", "-c",
+                            (dir / "station.toml").string(), "--day", "2026-11-19"});
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("all"), std::string::npos);
+  EXPECT_NE(stats.out.find("100.00 %"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("S-PERF-3"), std::string::npos);
 
   EXPECT_EQ(sim.terminate(), 0) << sim.err();
   EXPECT_EQ(station.terminate(), 0) << station.err();

@@ -1,8 +1,9 @@
 // The station's schema and store on both back ends: migrations apply, meters are upserted,
 // daily readings are stored once, readings of unknown meters are refused and counted.
+#include "station/store/archive_store.hpp"
+
 #include <gtest/gtest.h>
 
-#include "station/store/archive_store.hpp"
 #include "station/store/schema.hpp"
 #include "storage/migrations.hpp"
 #include "support/pg_cluster.hpp"
@@ -83,6 +84,55 @@ TEST_P(ArchiveStoreTest, DailyReadingsAreStoredOnce) {
       << "the first collection's value stands";
   ASSERT_TRUE(store_->record_event(addr("110100000001"), "login", "", {7000}).has_value());
   EXPECT_EQ(count("SELECT COUNT(*) FROM session_event"), 1);
+}
+
+TEST_P(ArchiveStoreTest, RegistersGoingBackwardsAreSuspectButRolloversAreNot) {
+  auto c = store_->touch_concentrator(addr("110100000001"), {1000});
+  ASSERT_TRUE(
+      store_
+          ->upsert_meters(*c, {{addr("110000000001"), 1, 2}, {addr("110000000002"), 2, 2}}, {1000})
+          .has_value());
+  std::vector<DailyReading> readings = {
+      {addr("110000000001"), 100, 500000, 2, "kWh", Quality::Measured},
+      {addr("110000000001"), 101, 499000, 2, "kWh", Quality::Measured},  // backwards
+      {addr("110000000002"), 100, 99'999'000, 2, "kWh", Quality::Measured},
+      {addr("110000000002"), 101, 1'200, 2, "kWh", Quality::Measured},  // wrapped at 999999.99
+  };
+  auto saved = store_->save_daily(readings, {2000});
+  ASSERT_TRUE(saved.has_value()) << saved.error().to_string();
+  EXPECT_EQ(saved->inserted, 4);
+  EXPECT_EQ(saved->suspect, 1);
+  EXPECT_EQ(count("SELECT quality FROM reading_daily WHERE day = 101 AND value = 499000"), 3);
+  EXPECT_EQ(count("SELECT quality FROM reading_daily WHERE day = 101 AND value = 1200"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM review_item"), 1);
+  EXPECT_EQ(count("SELECT previous FROM review_item"), 500000);
+  // A suspect value does not count as a successful read.
+  auto success = store_->daily_success(101);
+  ASSERT_TRUE(success.has_value());
+  ASSERT_EQ(success->size(), 1u);
+  EXPECT_EQ((*success)[0].meters, 2);
+  EXPECT_EQ((*success)[0].read, 1);
+}
+
+TEST_P(ArchiveStoreTest, MissingDailyValuesRaiseAlarmsThatClearWhenTheyArrive) {
+  auto c = store_->touch_concentrator(addr("110100000001"), {1000});
+  ASSERT_TRUE(
+      store_
+          ->upsert_meters(*c, {{addr("110000000001"), 1, 2}, {addr("110000000002"), 2, 2}}, {1000})
+          .has_value());
+  ASSERT_TRUE(
+      store_->save_daily({{addr("110000000001"), 200, 10, 2, "kWh", Quality::Measured}}, {2000}));
+  auto raised = store_->supervise_daily(200, {3000});
+  ASSERT_TRUE(raised.has_value()) << raised.error().to_string();
+  EXPECT_EQ(*raised, 1);
+  EXPECT_EQ(*store_->supervise_daily(200, {3100}), 0) << "raised once";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM alarm WHERE cleared_at IS NULL"), 1);
+  // The value arrives late (the concentrator kept it): the alarm clears.
+  ASSERT_TRUE(
+      store_->save_daily({{addr("110000000002"), 200, 20, 2, "kWh", Quality::Measured}}, {4000}));
+  ASSERT_TRUE(store_->supervise_daily(200, {5000}).has_value());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM alarm WHERE cleared_at IS NULL"), 0);
+  EXPECT_EQ(count("SELECT cleared_at FROM alarm"), 5000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ArchiveStoreTest,
