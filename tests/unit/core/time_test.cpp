@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "core/clock.hpp"
 
 namespace omni {
@@ -176,6 +178,21 @@ TEST(Clock, FakeClockMovesOnlyWhenTold) {
   clock.set(UtcTime{0});
   EXPECT_EQ(clock.now().seconds, 0);
   EXPECT_GT(SystemClock::instance().now().seconds, 1'700'000'000);
+}
+
+TEST(Clock, ScaledClockRunsAtItsSpeedFromItsStart) {
+  ScaledClock clock(at("2026-11-20T00:00:00Z"), 3600);
+  EXPECT_LT(clock.now() - at("2026-11-20T00:00:00Z"), 60) << "starts at its start";
+  // The host steady clock moves at least 20 ms while we wait: at 3600x that is 72 s or more.
+  auto steady0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - steady0 < std::chrono::milliseconds(20)) {
+  }
+  std::int64_t elapsed = clock.now() - at("2026-11-20T00:00:00Z");
+  EXPECT_GE(elapsed, 72);
+  std::int64_t real_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - steady0)
+                             .count();
+  EXPECT_LE(elapsed, (real_ms + 5) * 36 / 10 + 1) << "never ahead of speed x real time";
 }
 
 }  // namespace
