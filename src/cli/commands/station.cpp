@@ -10,6 +10,8 @@
 #include "cli/database_setup.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "net/http_server.hpp"
+#include "station/api/station_api.hpp"
 #include "station/sessions/station_server.hpp"
 #include "storage/database.hpp"
 
@@ -23,6 +25,11 @@ int run_station(const std::string& config_path) {
     return kExitConfig;
   }
   station::StationConfig config = station::station_config_from(doc->root());
+  config::Section http_section = doc->root().section("station").section("http");
+  net::HttpServerOptions http;
+  http.bind_address = http_section.get_string("listen", "127.0.0.1");
+  http.port = static_cast<std::uint16_t>(http_section.get_int("port", 8081, 0, 65535));
+  bool http_enabled = http_section.get_bool("enabled", true);
   storage::DatabaseOptions db_options =
       storage::database_options_from(doc->root().section("database"), "station.db");
   if (auto st = doc->finish(); !st) {
@@ -53,13 +60,35 @@ int run_station(const std::string& config_path) {
     return kExitFailure;
   }
   // The line tests and operators wait for; the port matters when port = 0.
+  std::unique_ptr<net::HttpServer> api;
+  if (http_enabled) {
+    net::Router router;
+    station::add_station_routes(router, store);
+    api = std::make_unique<net::HttpServer>(http, std::move(router));
+    storage::Database* database = db->get();
+    api->add_readiness_check("database", [database]() -> Status {
+      auto r = database->query("SELECT 1");
+      if (!r) return fail(r.error());
+      return ok();
+    });
+    if (auto st = api->start(); !st) {
+      fmt::print(stderr, "omnimeter station: API: {}\n", st.error().detail);
+      return kExitFailure;
+    }
+    fmt::print("Omnimeter station API on http://{}:{}/\n", http.bind_address, api->port());
+  }
   fmt::print("Omnimeter station listening on port {}\n", server.port());
   std::fflush(stdout);
   server.run();
+  if (api) {
+    api->request_stop();
+    api->wait();
+  }
   const auto& c = server.counters();
   log::get("station")->info(
-      "stopped: {} logins, {} readings stored ({} suspect), {} alarms, {} timeouts", c.logins,
-      c.readings_stored, c.readings_suspect, c.alarms_raised, c.timeouts);
+      "stopped: {} logins, {} readings stored ({} suspect), {} alarms, {} timeouts",
+      c.logins.value(), c.readings_stored.value(), c.readings_suspect.value(),
+      c.alarms_raised.value(), c.timeouts.value());
   return kExitOk;
 }
 

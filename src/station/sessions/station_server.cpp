@@ -120,7 +120,7 @@ struct StationServer::Impl {
       bool past_deadline = local.hour * 60 + local.minute >= config.missing_alarm_minute;
       std::int64_t day = past_deadline ? today - 1 : today - 2;
       if (auto raised = store.supervise_daily(day, now)) {
-        counters.alarms_raised += static_cast<std::uint64_t>(*raised);
+        counters.alarms_raised.inc(static_cast<std::uint64_t>(*raised));
         if (*raised > 0) log->warn("{} meters have no daily value for day {}", *raised, day);
       }
       timer.expires_after(config.collect_every);
@@ -168,14 +168,14 @@ struct StationServer::Impl {
     apdu[piid_at] = piid;
     auto waiter = std::make_shared<Link::Pending>(io);
     link->pending[piid] = waiter;
-    ++counters.requests;
+    counters.requests.inc();
     send(link, frame_for(*link, apdu, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
     waiter->wake.expires_after(config.request_timeout);
     co_await waiter->wake.async_wait(kTuple);
     link->pending.erase(piid);
     if (waiter->reply) co_return std::move(*waiter->reply);
     if (link->closed) co_return fail(ErrorCode::Io, "link closed");
-    ++counters.timeouts;
+    counters.timeouts.inc();
     co_return fail(ErrorCode::Timeout,
                    fmt::format("no reply within {} ms", config.request_timeout.count()));
   }
@@ -189,7 +189,7 @@ struct StationServer::Impl {
       if (auto it = by_address.find(frame.server_address); it != by_address.end()) {
         if (auto older = it->second.lock(); older && older != link && !older->closed) {
           // A newer login wins: the device restarted or its old link is half-open.
-          ++counters.replaced_links;
+          counters.replaced_links.inc();
           older->close();
           (void)store.record_event(frame.server_address, "replaced", "a newer login took over",
                                    now);
@@ -198,13 +198,13 @@ struct StationServer::Impl {
       }
       link->address = frame.server_address;
       by_address[frame.server_address] = link;
-      ++counters.logins;
+      counters.logins.inc();
       auto id = store.touch_concentrator(frame.server_address, now);
       if (id) link->concentrator_id = *id;
       (void)store.record_event(frame.server_address, "login", "", now);
       log->info("{} logged in", frame.server_address.to_string());
     } else if (req.type == p::LinkType::Heartbeat) {
-      ++counters.heartbeats;
+      counters.heartbeats.inc();
     }
     if (!link->address) return;  // a heartbeat before any login: ignore
     p::LinkResponse answer;
@@ -255,7 +255,7 @@ struct StationServer::Impl {
     Bytes scratch(bytes.size());
     auto frame = p::decode_frame(bytes, scratch);
     if (!frame || !frame->control.from_server) {
-      ++counters.rejected_frames;
+      counters.rejected_frames.inc();
       return;
     }
     if (!frame->control.fragmented) {
@@ -264,7 +264,7 @@ struct StationServer::Impl {
     }
     auto state = link->reassembler.feed(frame->fragment, frame->apdu);
     if (!state) {
-      ++counters.rejected_frames;
+      counters.rejected_frames.inc();
       return;
     }
     p::Frame confirm;
@@ -302,7 +302,7 @@ struct StationServer::Impl {
       timer.expires_after(config.idle_timeout / 4);
       co_await timer.async_wait(kTuple);
       if (std::chrono::steady_clock::now() - link->last_seen > config.idle_timeout) {
-        ++counters.idle_closed;
+        counters.idle_closed.inc();
         log->info("{}: idle for {} ms, closing", link->address ? link->address->to_string() : "?",
                   config.idle_timeout.count());
         link->close();
@@ -369,10 +369,10 @@ struct StationServer::Impl {
                  saved.error().to_string());
       co_return;
     }
-    counters.readings_stored += static_cast<std::uint64_t>(saved->inserted);
-    counters.readings_duplicate += static_cast<std::uint64_t>(saved->duplicates);
-    counters.readings_unknown_meter += static_cast<std::uint64_t>(saved->unknown);
-    counters.readings_suspect += static_cast<std::uint64_t>(saved->suspect);
+    counters.readings_stored.inc(static_cast<std::uint64_t>(saved->inserted));
+    counters.readings_duplicate.inc(static_cast<std::uint64_t>(saved->duplicates));
+    counters.readings_unknown_meter.inc(static_cast<std::uint64_t>(saved->unknown));
+    counters.readings_suspect.inc(static_cast<std::uint64_t>(saved->suspect));
     log->info("{}: {} daily readings ({} new)", link->address->to_string(), readings.size(),
               saved->inserted);
   }

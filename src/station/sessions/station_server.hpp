@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "station/store/archive_store.hpp"
 
@@ -41,11 +42,32 @@ struct StationConfig {
 // Reads [station] of station.toml; problems go to the document.
 StationConfig station_config_from(config::Section root);
 
+// What the station counts, as Prometheus counters (GET /metrics of the station's HTTP API).
 struct StationCounters {
-  std::uint64_t logins = 0, replaced_links = 0, heartbeats = 0, idle_closed = 0;
-  std::uint64_t requests = 0, timeouts = 0, rejected_frames = 0;
-  std::uint64_t readings_stored = 0, readings_duplicate = 0, readings_unknown_meter = 0;
-  std::uint64_t readings_suspect = 0, alarms_raised = 0;
+  static metrics::Counter& make(const char* name, const char* help) {
+    return metrics::default_registry().counter(name, help);
+  }
+  metrics::Counter& logins = make("omnimeter_station_logins_total", "Device logins accepted");
+  metrics::Counter& replaced_links = make("omnimeter_station_replaced_links_total",
+                                          "Links closed because the device logged in again");
+  metrics::Counter& heartbeats = make("omnimeter_station_heartbeats_total", "Heartbeats answered");
+  metrics::Counter& idle_closed =
+      make("omnimeter_station_idle_closed_total", "Links closed for silence");
+  metrics::Counter& requests = make("omnimeter_station_requests_total", "Requests sent to devices");
+  metrics::Counter& timeouts = make("omnimeter_station_request_timeouts_total",
+                                    "Requests without a reply within the deadline");
+  metrics::Counter& rejected_frames =
+      make("omnimeter_station_rejected_frames_total", "Frames dropped as damaged or misdirected");
+  metrics::Counter& readings_stored =
+      make("omnimeter_station_readings_stored_total", "Daily values stored");
+  metrics::Counter& readings_duplicate = make("omnimeter_station_readings_duplicate_total",
+                                              "Daily values received again (not stored twice)");
+  metrics::Counter& readings_unknown_meter =
+      make("omnimeter_station_readings_unknown_meter_total", "Values of meters not in the archive");
+  metrics::Counter& readings_suspect =
+      make("omnimeter_station_readings_suspect_total", "Values stored as suspect for review");
+  metrics::Counter& alarms_raised =
+      make("omnimeter_station_alarms_raised_total", "Missing-data alarms raised");
 };
 
 class StationServer {

@@ -140,6 +140,41 @@ Result<std::vector<ArchiveStore::DailySuccess>> ArchiveStore::daily_success(std:
   return out;
 }
 
+Result<std::vector<ArchiveStore::StoredDaily>> ArchiveStore::meter_daily(const MeterAddress& meter,
+                                                                         std::int64_t from,
+                                                                         std::int64_t to) {
+  auto id = db_.query("SELECT id FROM meter WHERE address = $1", {meter.to_string()});
+  if (!id) return fail(id.error());
+  if (id->empty()) return fail(ErrorCode::NotFound, "no meter " + meter.to_string());
+  auto rows = db_.query(
+      "SELECT day, value, scale, unit, quality FROM reading_daily "
+      "WHERE meter_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+      {id->at(0).get<std::int64_t>(0).value_or(0), from, to});
+  if (!rows) return fail(rows.error());
+  std::vector<StoredDaily> out;
+  for (const auto& r : rows->rows) {
+    out.push_back({r.get<std::int64_t>(0).value_or(0), r.get<std::int64_t>(1).value_or(0),
+                   static_cast<int>(r.get<std::int64_t>(2).value_or(0)),
+                   r.get<std::string>(3).value_or(""),
+                   static_cast<Quality>(r.get<std::int64_t>(4).value_or(0))});
+  }
+  return out;
+}
+
+Result<std::vector<ArchiveStore::OpenAlarm>> ArchiveStore::open_alarms(std::int64_t limit) {
+  auto rows = db_.query(
+      "SELECT m.address, a.kind, a.day, a.raised_at FROM alarm a JOIN meter m ON m.id = a.meter_id "
+      "WHERE a.cleared_at IS NULL ORDER BY a.raised_at DESC, m.address LIMIT $1",
+      {limit});
+  if (!rows) return fail(rows.error());
+  std::vector<OpenAlarm> out;
+  for (const auto& r : rows->rows) {
+    out.push_back({r.get<std::string>(0).value_or(""), r.get<std::string>(1).value_or(""),
+                   r.get<std::int64_t>(2).value_or(0), r.get<std::int64_t>(3).value_or(0)});
+  }
+  return out;
+}
+
 Status ArchiveStore::record_event(const MeterAddress& address, std::string_view kind,
                                   std::string_view detail, UtcTime now) {
   auto n =

@@ -66,6 +66,25 @@ class ArchiveStore {
   };
   Result<std::vector<DailySuccess>> daily_success(std::int64_t day);
 
+  // Daily values of one meter for days [from, to], oldest first. Errors: NotFound (no such
+  // meter).
+  struct StoredDaily {
+    std::int64_t day;
+    std::int64_t value;
+    int scale;
+    std::string unit;
+    Quality quality;
+  };
+  Result<std::vector<StoredDaily>> meter_daily(const MeterAddress& meter, std::int64_t from,
+                                               std::int64_t to);
+  struct OpenAlarm {
+    std::string meter;
+    std::string kind;
+    std::int64_t day;
+    std::int64_t raised_at;
+  };
+  Result<std::vector<OpenAlarm>> open_alarms(std::int64_t limit);
+
   Status record_event(const MeterAddress& address, std::string_view kind, std::string_view detail,
                       UtcTime now);
 

@@ -32,6 +32,11 @@ TEST(StationField, CollectsEveryMetersDailyValuesOnce) {
          << "\"\n";
   }
   ChildProcess station({omnimeter_binary(), "station", "-c", (dir / "station.toml").string()});
+  auto api_line = station.wait_for_line("station API on http://", 20s);
+  ASSERT_TRUE(api_line.has_value()) << station.err();
+  std::smatch api_match;
+  ASSERT_TRUE(std::regex_search(*api_line, api_match, std::regex("(http://[0-9.]+:\\d+)/")));
+  std::string api = api_match[1];
   auto line = station.wait_for_line("listening on port", 20s);
   ASSERT_TRUE(line.has_value()) << station.err();
   std::smatch m;
@@ -94,6 +99,30 @@ TEST(StationField, CollectsEveryMetersDailyValuesOnce) {
   EXPECT_NE(stats.out.find("all"), std::string::npos);
   EXPECT_NE(stats.out.find("100.00 %"), std::string::npos) << stats.out;
   EXPECT_NE(stats.out.find("S-PERF-3"), std::string::npos);
+
+  // The same through the station's HTTP API, and its counters in /metrics.
+  auto get = [&](const std::string& path) {
+    return run_process({"/usr/bin/curl", "-s", "-w", "\n%{http_code}", api + path});
+  };
+  auto success = get("/api/v1/station/success?day=2026-11-19");
+  ASSERT_EQ(success.exit_code, 0) << success.err;
+  EXPECT_NE(success.out.find("\"all\":{\"meters\":" + std::to_string(meters) +
+                             ",\"read\":" + std::to_string(meters)),
+            std::string::npos)
+      << success.out;
+  EXPECT_TRUE(success.out.ends_with("200")) << success.out;
+  EXPECT_TRUE(get("/api/v1/station/success").out.ends_with("400")) << "the day is required";
+  auto any_meter = (*db)->query("SELECT address FROM meter ORDER BY id LIMIT 1");
+  ASSERT_TRUE(any_meter.has_value());
+  std::string address = any_meter->at(0).get<std::string>(0).value_or("");
+  auto daily = get("/api/v1/meters/" + address + "/daily?from=2026-11-18&to=2026-11-20");
+  EXPECT_NE(daily.out.find("\"day\":\"2026-11-19\""), std::string::npos) << daily.out;
+  EXPECT_NE(daily.out.find("\"quality\":\"measured\""), std::string::npos) << daily.out;
+  EXPECT_TRUE(
+      get("/api/v1/meters/119999999999/daily?from=2026-11-18&to=2026-11-20").out.ends_with("404"));
+  auto metrics = get("/metrics");
+  EXPECT_NE(metrics.out.find("omnimeter_station_readings_stored_total"), std::string::npos);
+  EXPECT_NE(metrics.out.find("omnimeter_station_logins_total"), std::string::npos);
 
   EXPECT_EQ(sim.terminate(), 0) << sim.err();
   EXPECT_EQ(station.terminate(), 0) << station.err();

@@ -106,8 +106,8 @@ class StationLinks : public ::testing::Test {
       std::ofstream toml(dir_ / "station.toml");
       toml << "[station]\nlisten = \"127.0.0.1\"\nport = 0\nidle_timeout = "
               "\"1500ms\"\ncollect_every = \"1h\"\n"
-           << "request_timeout = \"200ms\"\n[database]\npath = \"" << (dir_ / "station.db").string()
-           << "\"\n";
+           << "request_timeout = \"200ms\"\n[station.http]\nport = 0\n[database]\npath = \""
+           << (dir_ / "station.db").string() << "\"\n";
     }
     station_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         omnimeter_binary(), "station", "-c", (dir_ / "station.toml").string()});
