@@ -1,9 +1,10 @@
 // `omnimeter demo`: everything on one machine on embedded SQLite, for a first look.
 //
-// What runs today: the web front end and the platform API info route, served from a SQLite
-// database under --data-dir that is created and migrated on first start and reused afterwards
-// (--fresh starts over). The simulated city, stations and cloud join as their issues land; the
-// command line stays the same.
+// What runs today: a simulated city (--meters, 2,000 by default) whose concentrators dial a
+// master station over loopback TCP; the station collects their archives and daily values into
+// the SQLite database under --data-dir (created and migrated on first start, reused afterwards;
+// --fresh starts over); the web front end, the platform info route and the station's API on one
+// HTTP port. The cloud joins as its issue lands; the command line stays the same.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -11,11 +12,15 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/database_setup.hpp"
 #include "core/log.hpp"
 #include "net/http_server.hpp"
+#include "sim/field/field.hpp"
+#include "station/api/station_api.hpp"
+#include "station/sessions/station_server.hpp"
 #include "storage/database.hpp"
 
 namespace omni::cli {
@@ -27,6 +32,7 @@ struct DemoArgs {
   std::string data_dir = "demo-data";
   std::string web_root = OMNI_DEFAULT_WEB_ROOT;
   bool fresh = false;
+  std::uint32_t meters = 2000;  // 0: no simulated field
 };
 
 std::string iso_utc(std::chrono::system_clock::time_point t) {
@@ -83,8 +89,45 @@ int run_demo(const DemoArgs& args) {
               args.web_root);
   }
   std::string started_at = iso_utc(std::chrono::system_clock::now());
+
+  // The station, on its own thread, listening on a free loopback port.
+  station::ArchiveStore store(**db);
+  station::StationConfig station_config;
+  station_config.listen_host = "127.0.0.1";
+  station_config.port = 0;
+  station_config.collect_every = std::chrono::minutes(5);
+  station::StationServer station_server(station_config, store, SystemClock::instance());
+  if (auto st = station_server.listen(); !st) {
+    fmt::print(stderr, "omnimeter: station: {}\n", st.error().detail);
+    return kExitFailure;
+  }
+  std::thread station_thread([&station_server] { station_server.run(); });
+
+  // The simulated field, in real time, dialling the station.
+  std::unique_ptr<sim::Field> field;
+  std::thread field_thread;
+  if (args.meters > 0) {
+    sim::FieldConfig field_config;
+    field_config.seed = 2026;
+    field_config.meters = args.meters;
+    field_config.start = SystemClock::instance().now();
+    field_config.station_port = station_server.port();
+    field_config.heartbeat_s = 300;
+    field = std::make_unique<sim::Field>(field_config);
+    field_thread = std::thread([&field] { (void)field->run(); });
+    log->info("simulated field: {} meters behind {} concentrators", field->meter_count(),
+              field->concentrator_count());
+  }
+  auto stop_background = [&] {
+    if (field) field->stop();
+    if (field_thread.joinable()) field_thread.join();
+    station_server.stop();
+    if (station_thread.joinable()) station_thread.join();
+  };
+
   net::Router router;
   storage::Database* database = db->get();
+  station::add_station_routes(router, store);
   router.get("/api/v1/info", [&](const net::Request&) {
     nlohmann::json info = {
         {"name", "omnimeter"},
@@ -95,9 +138,9 @@ int run_demo(const DemoArgs& args) {
         {"components",
          {{{"name", "storage"}, {"state", "ready"}},
           {{"name", "web"}, {"state", "ready"}},
-          {{"name", "station"}, {"state", "not_started"}},
+          {{"name", "station"}, {"state", "running"}},
           {{"name", "cloud"}, {"state", "not_started"}},
-          {{"name", "simulator"}, {"state", "not_started"}}}},
+          {{"name", "simulator"}, {"state", field ? "running" : "off"}}}},
     };
     return net::Response::json_text(200, info.dump());
   });
@@ -114,6 +157,7 @@ int run_demo(const DemoArgs& args) {
   });
   if (auto st = server.start(); !st) {
     fmt::print(stderr, "omnimeter: {}\n", st.error().detail);
+    stop_background();
     return kExitFailure;
   }
   server.stop_on_signals();
@@ -122,6 +166,7 @@ int run_demo(const DemoArgs& args) {
              server.port(), args.data_dir);
   std::fflush(stdout);
   server.wait();
+  stop_background();
   return kExitOk;
 }
 
@@ -139,6 +184,9 @@ void add_demo_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   cmd->add_option("--web-root", args->web_root, "Folder of the built web front end")
       ->capture_default_str();
   cmd->add_flag("--fresh", args->fresh, "Delete the data folder first and start over");
+  cmd->add_option("--meters", args->meters, "Meters in the simulated city (0: no field)")
+      ->check(CLI::Range(0u, 1'000'000u))
+      ->capture_default_str();
   cmd->callback([args, &run] { run = [args] { return run_demo(*args); }; });
 }
 
