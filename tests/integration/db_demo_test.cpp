@@ -2,9 +2,11 @@
 // PostgreSQL cluster and real sockets.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
@@ -40,7 +42,8 @@ TEST(CliDb, TheShippedExampleConfigurationIsValid) {
   TempDir dir("omni-cli");
   std::filesystem::copy_file(std::string(OMNI_SOURCE_DIR) + "/packaging/etc/omnimeter.toml.example",
                              dir / "omnimeter.toml");
-  auto r = run_process({omnimeter_binary(), "db", "migrate", "-c", (dir / "omnimeter.toml").string()});
+  auto r =
+      run_process({omnimeter_binary(), "db", "migrate", "-c", (dir / "omnimeter.toml").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(dir / "omnimeter.db"));
 }
@@ -127,6 +130,23 @@ TEST(CliDemo, ServesInfoAndHealthThenStopsCleanlyOnSigterm) {
     }
     EXPECT_NE(curl(port, "/healthz").out.find("200 OK"), std::string::npos);
     EXPECT_NE(curl(port, "/readyz").out.find("ready"), std::string::npos);
+    // The simulated city's concentrators log in to the demo's station, which collects the last
+    // days' values: yesterday's success appears within seconds.
+    std::time_t yesterday = std::time(nullptr) + 8 * 3600 - 86400;  // Beijing calendar
+    std::tm tm{};
+    gmtime_r(&yesterday, &tm);
+    char day[16];
+    std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    bool collected = false;
+    for (int i = 0; i < 40 && !collected; ++i) {
+      auto success = curl(port, std::string("/api/v1/station/success?day=") + day);
+      auto body = success.out.substr(success.out.find("\r\n\r\n") + 4);
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      collected = !j.is_discarded() && j.contains("all") && j["all"]["meters"].get<int>() > 1000 &&
+                  j["all"]["read"].get<int>() * 100 >= j["all"]["meters"].get<int>() * 99;
+      if (!collected) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    EXPECT_TRUE(collected) << "yesterday's values of the simulated city reached the station";
     EXPECT_EQ(demo.terminate(SIGTERM, std::chrono::seconds(10)), 0) << demo.err();
     EXPECT_NE(demo.err().find("stopped"), std::string::npos) << demo.err();
     EXPECT_NE(curl(port, "/healthz").exit_code, 0) << "nothing listens after the stop";
