@@ -46,6 +46,9 @@ class Dlt698Device {
 
   const MeterAddress& address() const { return address_; }
   UtcTime clock(UtcTime now) const { return {now.seconds + clock_offset_s_}; }
+  // A device's clock is as wrong as this until someone sets it (field terminals drift; the
+  // station's clock service corrects them).
+  void set_clock_offset(std::int64_t seconds) { clock_offset_s_ = seconds; }
   bool logged_in() const { return logged_in_; }
   std::uint64_t rejected_frames() const { return rejected_; }
 

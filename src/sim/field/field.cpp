@@ -20,6 +20,7 @@
 #include "protocol/framing/splitter.hpp"
 #include "sim/concentrator/terminal.hpp"
 #include "sim/meters/iot_meter.hpp"
+#include "sim/model/random.hpp"
 
 namespace omni::sim {
 namespace {
@@ -68,6 +69,10 @@ FieldConfig field_config_from(config::Section root, UtcTime now) {
   }
   c.speed = static_cast<double>(sim.get_int("speed", 1, 1, 1'000'000));
   c.preload_archive = sim.get_bool("preload_archive", true);
+  c.clock_error_s = sim.get_duration("clock_error", std::chrono::seconds(0),
+                                     std::chrono::seconds(0), std::chrono::hours(24))
+                        .count() /
+                    1000;
   config::Section station = sim.section("station");
   c.station_host = station.get_string("host", c.station_host);
   c.station_port = static_cast<std::uint16_t>(station.get_int("port", c.station_port, 1, 65535));
@@ -167,6 +172,12 @@ struct Field::Impl {
     flush();
     for (const Meter& m : city.meters) {
       if (talks_to_station(m)) devices.push_back(std::make_unique<IotMeter698>(m, book));
+    }
+    // Each device's clock starts off by a fixed amount within ±clock_error.
+    for (std::size_t i = 0; i < devices.size() && config.clock_error_s > 0; ++i) {
+      std::uint64_t h = hash_keys(config.seed, 0x434C4F43ull /* "CLOC" */, i);
+      auto span = static_cast<std::uint64_t>(2 * config.clock_error_s + 1);
+      devices[i]->set_clock_offset(static_cast<std::int64_t>(h % span) - config.clock_error_s);
     }
   }
 

@@ -31,6 +31,7 @@ struct FieldConfig {
   std::int64_t heartbeat_s = 300;          // simulated seconds between heartbeats
   std::int64_t reconnect_max_ms = 60'000;  // real-time back-off cap
   bool preload_archive = true;             // concentrators start with their meters archived
+  std::int64_t clock_error_s = 0;          // devices' clocks start up to this far off
   ChannelParams channels[6] = {
       default_channel_params(kAllChannelTypes[0]), default_channel_params(kAllChannelTypes[1]),
       default_channel_params(kAllChannelTypes[2]), default_channel_params(kAllChannelTypes[3]),

@@ -46,6 +46,10 @@ StationConfig station_config_from(config::Section root) {
   c.collect_every =
       s.get_duration("collect_every", c.collect_every, std::chrono::milliseconds(100));
   c.history_days = static_cast<int>(s.get_int("history_days", c.history_days, 1, 31));
+  c.clock_set_limit = std::chrono::duration_cast<std::chrono::seconds>(s.get_duration(
+      "clock_set_limit", c.clock_set_limit, std::chrono::seconds(1), std::chrono::hours(1)));
+  c.clock_alarm_limit = std::chrono::duration_cast<std::chrono::seconds>(s.get_duration(
+      "clock_alarm_limit", c.clock_alarm_limit, std::chrono::seconds(1), std::chrono::hours(24)));
   if (auto start = s.get_optional_string("simulated_start")) {
     int y = 0, m = 0, d = 0;
     char tail = 0;
@@ -322,7 +326,52 @@ struct StationServer::Impl {
     }
   }
 
+  // Reads the device's clock, sets it when it is off by more than the limit, and reports a
+  // large error. The device's time is compared with the station's at the moment the reply
+  // arrives (the link's delay, seconds at most, is inside the limit).
+  awaitable<void> check_clock(std::shared_ptr<Link> link) {
+    p::GetRequest get;
+    get.oad = p::Oad::from_u32(0x40000200);
+    Bytes apdu;
+    p::encode(get, apdu);
+    auto reply = co_await request(link, apdu, 2);
+    if (!reply) co_return;
+    auto r = p::decode_get_response(*reply);
+    if (!r || !r->result.result.has_data || r->result.result.data.type != p::DataType::DateTimeS)
+      co_return;
+    p::Reader rd(r->result.result.data.content());
+    auto t = rd.read_date_time_s();
+    if (!t) co_return;
+    auto civil = t->to_civil();
+    if (!civil) co_return;
+    UtcTime now = wall_now();
+    std::int64_t drift = TimeZone::shanghai().from_local(*civil).seconds - now.seconds;
+    if (std::llabs(drift) <= config.clock_set_limit.count()) co_return;
+    if (std::llabs(drift) > config.clock_alarm_limit.count()) {
+      counters.clock_drift_alarms.inc();
+      (void)store.record_event(*link->address, "clock_drift", fmt::format("{} s", drift), now);
+      log->warn("{}: clock off by {} s", link->address->to_string(), drift);
+    }
+    Bytes data;
+    p::Writer dw(data);
+    dw.data_date_time_s(p::DateTimeS::from_civil(TimeZone::shanghai().to_local(wall_now())));
+    p::ActionRequest set;
+    set.item.omd = {0x4000, 127, 0};
+    set.item.data = p::DataView{p::DataType::DateTimeS, data};
+    apdu.clear();
+    p::encode(set, apdu);
+    auto done = co_await request(link, apdu, 2);
+    auto ar =
+        done ? p::decode_action_response(*done) : Result<p::ActionResponse>(fail(done.error()));
+    if (ar && ar->item.dar == 0) {
+      counters.clocks_set.inc();
+      (void)store.record_event(*link->address, "clock_set", fmt::format("was {} s off", drift),
+                               wall_now());
+    }
+  }
+
   awaitable<void> collect_once(std::shared_ptr<Link> link) {
+    co_await check_clock(link);
     // 1. The device's archive: which meters it reads, with protocol and energy kind.
     p::GetRequest get;
     get.oad = p::Oad::from_u32(0x60000200);

@@ -33,6 +33,11 @@ struct StationConfig {
   // A daily value missing at this local time the next day raises an alarm (S-READ-1); the
   // concentrators' last retry round is 06:05.
   int missing_alarm_minute = 6 * 60 + 30;
+  // Clock service (S-TIME-1): a device clock off by more than `clock_set_limit` is set to the
+  // station's time; one off by more than `clock_alarm_limit` is also reported as an event and
+  // counted (field practice: terminal error <= 5 s).
+  std::chrono::seconds clock_set_limit{5};
+  std::chrono::seconds clock_alarm_limit{60};
   // Simulated time for demos and end-to-end tests (docs/simulator.md): when set, the station's
   // clock starts at this Beijing date and runs `simulated_speed` times real time, like the field.
   std::optional<UtcTime> simulated_start;
@@ -68,6 +73,10 @@ struct StationCounters {
       make("omnimeter_station_readings_suspect_total", "Values stored as suspect for review");
   metrics::Counter& alarms_raised =
       make("omnimeter_station_alarms_raised_total", "Missing-data alarms raised");
+  metrics::Counter& clocks_set =
+      make("omnimeter_station_clocks_set_total", "Device clocks set by the station");
+  metrics::Counter& clock_drift_alarms = make("omnimeter_station_clock_drift_alarms_total",
+                                              "Device clocks found beyond the alarm limit");
 };
 
 class StationServer {
