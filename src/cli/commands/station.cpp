@@ -103,10 +103,10 @@ int run_stats(const std::string& config_path, const std::string& day_text) {
     fmt::print(stderr, "omnimeter station stats: {}\n", doc.error().detail);
     return kExitConfig;
   }
-  (void)station::station_config_from(doc->root());
+  // A reader of one section, like `omnimeter db`: only [database] problems concern it.
   storage::DatabaseOptions db_options =
       storage::database_options_from(doc->root().section("database"), "station.db");
-  if (auto st = doc->finish(); !st) {
+  if (auto st = doc->finish("database"); !st) {
     fmt::print(stderr, "omnimeter station stats: {}\n", st.error().detail);
     return kExitConfig;
   }

@@ -28,6 +28,10 @@ TEST(StationField, CollectsEveryMetersDailyValuesOnce) {
     std::ofstream toml(dir / "station.toml");
     toml << "[station]\nlisten = \"127.0.0.1\"\nport = 0\ncollect_every = \"2s\"\nidle_timeout = "
             "\"60s\"\n"
+         // The station runs on the field's simulated clock (same start, same speed), so the
+         // clock service finds the concentrators right and "today" means the same day.
+         << "simulated_start = \"2026-11-20\"\nsimulated_speed = 1800\n"
+         << "[station.http]\nport = 0\n"
          << "[database]\nbackend = \"sqlite\"\npath = \"" << (dir / "station.db").string()
          << "\"\n";
   }
@@ -85,6 +89,10 @@ TEST(StationField, CollectsEveryMetersDailyValuesOnce) {
               << "\n";
   }
   EXPECT_GE(full_days, 3) << "readings " << readings << " for " << meters << " meters";
+  if (full_days < 3) {
+    station.terminate();
+    std::cout << "station log:\n" << station.err().substr(0, 4000) << "\n";
+  }
   // Collected again every 2 s, stored once: the primary key holds, nothing is duplicated.
   EXPECT_EQ(count(**db,
                   "SELECT COUNT(*) FROM (SELECT meter_id, day FROM reading_daily GROUP BY "
