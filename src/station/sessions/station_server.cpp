@@ -46,6 +46,7 @@ StationConfig station_config_from(config::Section root) {
   c.collect_every =
       s.get_duration("collect_every", c.collect_every, std::chrono::milliseconds(100));
   c.history_days = static_cast<int>(s.get_int("history_days", c.history_days, 1, 31));
+  c.set_clocks = s.get_bool("set_clocks", c.set_clocks);
   c.clock_set_limit = std::chrono::duration_cast<std::chrono::seconds>(s.get_duration(
       "clock_set_limit", c.clock_set_limit, std::chrono::seconds(1), std::chrono::hours(1)));
   c.clock_alarm_limit = std::chrono::duration_cast<std::chrono::seconds>(s.get_duration(
@@ -352,6 +353,7 @@ struct StationServer::Impl {
       (void)store.record_event(*link->address, "clock_drift", fmt::format("{} s", drift), now);
       log->warn("{}: clock off by {} s", link->address->to_string(), drift);
     }
+    if (!config.set_clocks) co_return;
     Bytes data;
     p::Writer dw(data);
     dw.data_date_time_s(p::DateTimeS::from_civil(TimeZone::shanghai().to_local(wall_now())));

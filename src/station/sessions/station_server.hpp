@@ -36,6 +36,7 @@ struct StationConfig {
   // Clock service (S-TIME-1): a device clock off by more than `clock_set_limit` is set to the
   // station's time; one off by more than `clock_alarm_limit` is also reported as an event and
   // counted (field practice: terminal error <= 5 s).
+  bool set_clocks = true;  // false: only read and report (a station that is not the time master)
   std::chrono::seconds clock_set_limit{5};
   std::chrono::seconds clock_alarm_limit{60};
   // Simulated time for demos and end-to-end tests (docs/simulator.md): when set, the station's
