@@ -1,5 +1,8 @@
 #include "station/store/archive_store.hpp"
 
+#include <algorithm>
+#include <map>
+
 namespace omni::station {
 
 using storage::Connection;
@@ -48,53 +51,114 @@ Status ArchiveStore::upsert_meters(std::int64_t concentrator_id,
         "serial = excluded.serial, protocol = excluded.protocol",
         params);
     if (!n) return fail(n.error());
+    // Learn the ids of this concentrator's meters in one query: readings follow at once.
+    auto ids = c.query("SELECT id, address FROM meter WHERE concentrator_id = $1", {concentrator_id});
+    if (!ids) return fail(ids.error());
+    std::lock_guard lock(ids_mutex_);
+    for (const auto& row : ids->rows) {
+      if (auto address = MeterAddress::from_digits(row.get<std::string>(1).value_or(""))) {
+        ids_[*address] = row.get<std::int64_t>(0).value_or(0);
+      }
+    }
     return ok();
   });
 }
 
+Result<std::optional<std::int64_t>> ArchiveStore::meter_id(Connection& c,
+                                                           const MeterAddress& address) {
+  {
+    std::lock_guard lock(ids_mutex_);
+    if (auto it = ids_.find(address); it != ids_.end()) return it->second;
+  }
+  auto rows = c.query("SELECT id FROM meter WHERE address = $1", {address.to_string()});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<std::int64_t>{};
+  auto id = rows->at(0).get<std::int64_t>(0);
+  if (!id) return fail(id.error());
+  std::lock_guard lock(ids_mutex_);
+  ids_[address] = *id;
+  return std::optional<std::int64_t>{*id};
+}
+
+// One batch (typically one concentrator's reply) in one transaction, set-based: the values
+// already stored for these meters over the batch's days and the week before are read in one
+// query; each new value is checked against its meter's latest earlier value (including earlier
+// days of the same batch); the new rows go in as one pipelined batch.
 Result<ArchiveStore::SaveResult> ArchiveStore::save_daily(const std::vector<DailyReading>& readings,
                                                           UtcTime now) {
+  constexpr std::int64_t kLookBackDays = 7;
   SaveResult result;
   OMNI_TRY(db_.transaction([&](Connection& c) -> Status {
+    struct Item {
+      std::int64_t meter_id;
+      const DailyReading* reading;
+    };
+    std::vector<Item> items;
+    items.reserve(readings.size());
+    std::int64_t lo_id = INT64_MAX, hi_id = INT64_MIN, lo_day = INT64_MAX, hi_day = INT64_MIN;
     for (const auto& r : readings) {
-      auto id = c.query("SELECT id FROM meter WHERE address = $1", {r.meter.to_string()});
+      auto id = meter_id(c, r.meter);
       if (!id) return fail(id.error());
-      if (id->empty()) {
+      if (!*id) {
         ++result.unknown;
         continue;
       }
-      auto meter_id = id->at(0).get<std::int64_t>(0);
-      if (!meter_id) return fail(meter_id.error());
-      // Monotonic check against the latest earlier day.
+      items.push_back({**id, &r});
+      lo_id = std::min(lo_id, **id), hi_id = std::max(hi_id, **id);
+      lo_day = std::min(lo_day, r.day), hi_day = std::max(hi_day, r.day);
+    }
+    if (items.empty()) return ok();
+    // Stored values of these meters from a week before the earliest day on.
+    auto stored = c.query(
+        "SELECT meter_id, day, value FROM reading_daily "
+        "WHERE meter_id >= $1 AND meter_id <= $2 AND day >= $3 AND day <= $4",
+        {lo_id, hi_id, lo_day - kLookBackDays, hi_day});
+    if (!stored) return fail(stored.error());
+    std::unordered_map<std::int64_t, std::map<std::int64_t, std::int64_t>>
+        known;  // meter -> day -> value
+    for (const auto& row : stored->rows) {
+      known[row.get<std::int64_t>(0).value_or(0)][row.get<std::int64_t>(1).value_or(0)] =
+          row.get<std::int64_t>(2).value_or(0);
+    }
+    std::sort(items.begin(), items.end(),
+              [](const Item& a, const Item& b) { return a.reading->day < b.reading->day; });
+    std::vector<storage::Params> rows, reviews;
+    for (const Item& it : items) {
+      const DailyReading& r = *it.reading;
+      auto& days = known[it.meter_id];
+      if (days.count(r.day)) {
+        ++result.duplicates;  // stored before (or twice in this batch): the first value stands
+        continue;
+      }
       Quality quality = r.quality;
-      auto before = c.query(
-          "SELECT value FROM reading_daily WHERE meter_id = $1 AND day < $2 ORDER BY day DESC "
-          "LIMIT 1",
-          {*meter_id, r.day});
-      if (!before) return fail(before.error());
-      std::int64_t previous =
-          before->empty() ? -1 : before->at(0).get<std::int64_t>(0).value_or(-1);
-      bool backwards = previous >= 0 && r.value < previous && !is_rollover(previous, r.value);
-      if (backwards) quality = Quality::Suspect;
-      auto n = c.execute(
+      auto before = days.lower_bound(r.day);
+      if (before != days.begin()) {
+        std::int64_t previous = std::prev(before)->second;
+        if (r.value < previous && !is_rollover(previous, r.value)) {
+          quality = Quality::Suspect;
+          ++result.suspect;
+          reviews.push_back({it.meter_id, r.day, r.value, previous, now.seconds});
+        }
+      }
+      days[r.day] = r.value;
+      rows.push_back({it.meter_id, r.day, r.value, static_cast<std::int64_t>(r.scale), r.unit,
+                      static_cast<std::int64_t>(quality), now.seconds});
+    }
+    if (!rows.empty()) {
+      auto n = c.execute_batch(
           "INSERT INTO reading_daily (meter_id, day, value, scale, unit, quality, received_at) "
           "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (meter_id, day) DO NOTHING",
-          {*meter_id, r.day, r.value, r.scale, r.unit, static_cast<std::int64_t>(quality),
-           now.seconds});
-      if (n && *n > 0 && backwards) {
-        ++result.suspect;
-        auto q = c.execute(
-            "INSERT INTO review_item (meter_id, day, value, previous, reason, created_at) "
-            "VALUES ($1, $2, $3, $4, 'register went backwards', $5) ON CONFLICT DO NOTHING",
-            {*meter_id, r.day, r.value, previous, now.seconds});
-        if (!q) return fail(q.error());
-      }
+          rows);
       if (!n) return fail(n.error());
-      if (*n > 0) {
-        ++result.inserted;
-      } else {
-        ++result.duplicates;
-      }
+      result.inserted = *n;
+      result.duplicates += static_cast<std::int64_t>(rows.size()) - *n;
+    }
+    if (!reviews.empty()) {
+      auto n = c.execute_batch(
+          "INSERT INTO review_item (meter_id, day, value, previous, reason, created_at) "
+          "VALUES ($1, $2, $3, $4, 'register went backwards', $5) ON CONFLICT DO NOTHING",
+          reviews);
+      if (!n) return fail(n.error());
     }
     return ok();
   }));

@@ -5,8 +5,10 @@
 // counts is durable (docs/architecture.md, "Acknowledge only what is durable").
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/meter_address.hpp"
@@ -89,7 +91,12 @@ class ArchiveStore {
                       UtcTime now);
 
  private:
+  // Meter ids by address: archives change rarely, readings arrive by the million.
+  Result<std::optional<std::int64_t>> meter_id(storage::Connection& c, const MeterAddress& address);
+
   storage::Database& db_;
+  std::mutex ids_mutex_;
+  std::unordered_map<MeterAddress, std::int64_t> ids_;
 };
 
 }  // namespace omni::station
