@@ -21,8 +21,8 @@ if (outIndex < 0 || !process.argv[outIndex + 1]) {
 }
 const out = process.argv[outIndex + 1];
 
-// Apps and where they are served. Later issues add dashboard, resident and console.
-const apps = [{ name: 'landing', path: '' }];
+// Apps and where they are served. Later issues add the dashboard and the resident app.
+const apps = [{ name: 'landing', path: '' }, { name: 'console', path: 'console' }];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'assets'), { recursive: true });

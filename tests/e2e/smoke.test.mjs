@@ -94,3 +94,28 @@ test('assets are served with caching headers and no CDN', async () => {
   assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   await page.close();
 });
+
+test('the station console shows yesterday\'s reading success of the simulated city', async () => {
+  const { page, problems } = await openPage(server.url);
+  await page.waitForSelector('#app-station');
+  await page.click('#app-station');
+  await page.waitForURL(/\/console\/$/);
+  // The demo's concentrators log in and the station collects within seconds; reload until the
+  // figures are in.
+  let cells = [];
+  for (let i = 0; i < 40; i += 1) {
+    await page.waitForSelector('#success tbody tr');
+    cells = await page.$$eval('#success tbody tr:last-child td', (tds) => tds.map((td) => td.textContent));
+    if (Number(cells[1]) > 1000 && Number(cells[2]) >= Number(cells[1]) * 0.99) break;
+    await page.waitForTimeout(250);
+    await page.reload({ waitUntil: 'networkidle' });
+  }
+  assert.equal(cells[0], '合计');
+  assert.ok(Number(cells[1]) > 1000, `meters: ${cells[1]}`);
+  assert.ok(Number(cells[2]) >= Number(cells[1]) * 0.99, `read ${cells[2]} of ${cells[1]}`);
+  assert.match(cells[3], /^\d+\.\d\d %$/);
+  assert.equal(await page.textContent('#title'), '主站控制台');
+  await page.screenshot({ path: artifactPath('console-zh.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

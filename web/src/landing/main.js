@@ -60,13 +60,17 @@ function componentsSection(info) {
 }
 
 function appsSection(info) {
-  const running = new Set(info.components.filter((c) => c.state === 'ready').map((c) => c.name));
-  const apps = [['apps.dashboard', 'cloud'], ['apps.resident', 'cloud'], ['apps.console', 'station']];
+  const running = new Set(info.components
+    .filter((c) => c.state === 'ready' || c.state === 'running').map((c) => c.name));
+  const apps = [['apps.dashboard', 'cloud', null], ['apps.resident', 'cloud', null],
+    ['apps.console', 'station', '/console/']];
   const list = el('ul', { id: 'apps' });
-  for (const [key, needs] of apps) {
-    const state = running.has(needs) ? t('state.ready') : t('apps.unavailable');
-    list.append(el('li', {}, el('span', {}, t(key)),
-      el('span', { class: running.has(needs) ? 'state-ready' : 'state-not_started' }, state)));
+  for (const [key, needs, href] of apps) {
+    const available = running.has(needs) && href;
+    const name = available ? el('a', { href, id: `app-${needs}` }, t(key)) : el('span', {}, t(key));
+    const state = available ? t('state.ready') : t('apps.unavailable');
+    list.append(el('li', {}, name,
+      el('span', { class: available ? 'state-ready' : 'state-not_started' }, state)));
   }
   return el('section', {}, el('h2', {}, t('apps.heading')), list);
 }
