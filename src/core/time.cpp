@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 namespace omni {
 namespace {
@@ -390,6 +391,31 @@ Result<UtcTime> parse_iso8601(std::string_view text) {
     return bad();
   }
   return UtcTime{local_seconds(*civil) - offset};
+}
+
+Result<CivilTime> parse_date(std::string_view text) {
+  auto digits = [&](std::size_t from, std::size_t n, int& out) {
+    out = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      out = out * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !digits(0, 4, y) ||
+      !digits(5, 2, m) || !digits(8, 2, d)) {
+    return fail(ErrorCode::Malformed, "\"" + std::string(text) + "\" is not a date YYYY-MM-DD");
+  }
+  return CivilTime::make(y, m, d);
+}
+
+std::string format_date(std::int64_t days) {
+  int y, m, d;
+  civil_from_days(days, y, m, d);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
 }
 
 }  // namespace omni

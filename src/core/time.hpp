@@ -120,4 +120,10 @@ std::string format_iso8601(UtcTime t, const TimeZone& zone);
 // Errors: Malformed.
 Result<UtcTime> parse_iso8601(std::string_view text);
 
+// A calendar date written "YYYY-MM-DD" (configuration, command lines, query parameters).
+// Errors: Malformed (another shape), OutOfRange (no such day).
+Result<CivilTime> parse_date(std::string_view text);
+// "2026-11-20" for a day number (days since 1970-01-01).
+std::string format_date(std::int64_t days);
+
 }  // namespace omni

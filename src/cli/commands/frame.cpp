@@ -50,8 +50,7 @@ int decode(const FrameArgs& args) {
   const frame::ProtocolCodec* codec =
       args.protocol.empty() ? frame::detect(*bytes) : frame::find_codec(args.protocol);
   if (codec == nullptr) {
-    return report({ErrorCode::Malformed, "no frame of a known protocol starts here"},
-                  args.compact);
+    return report({ErrorCode::Malformed, "no frame of a known protocol starts here"}, args.compact);
   }
   std::span<const std::uint8_t> all(*bytes);
   std::size_t pos = 0;
@@ -111,8 +110,10 @@ int encode(const FrameArgs& args) {
     if (name.empty() && item.is_object()) name = item.value("protocol", "");
     const frame::ProtocolCodec* codec = frame::find_codec(name);
     if (codec == nullptr) {
-      fmt::print(stderr, "omnimeter frame encode: \"protocol\" must be one of the known protocols, "
-                         "not \"{}\"\n", name);
+      fmt::print(stderr,
+                 "omnimeter frame encode: \"protocol\" must be one of the known protocols, "
+                 "not \"{}\"\n",
+                 name);
       return kExitUsage;
     }
     std::vector<std::uint8_t> out;
@@ -129,12 +130,15 @@ int encode(const FrameArgs& args) {
 
 void add_frame_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   auto args = std::make_shared<FrameArgs>();
-  auto* cmd = app.add_subcommand("frame", "Decode or build DL/T 645, CJ/T 188 and DL/T 698.45 frames");
+  auto* cmd =
+      app.add_subcommand("frame", "Decode or build DL/T 645, CJ/T 188 and DL/T 698.45 frames");
   cmd->require_subcommand(1);
   std::string protocols;
-  for (const auto* c : frame::codecs()) protocols += (protocols.empty() ? "" : ", ") + std::string(c->name);
+  for (const auto* c : frame::codecs())
+    protocols += (protocols.empty() ? "" : ", ") + std::string(c->name);
 
-  auto* dec = cmd->add_subcommand("decode", "Print each frame of HEX as JSON (spaces and FE allowed)");
+  auto* dec =
+      cmd->add_subcommand("decode", "Print each frame of HEX as JSON (spaces and FE allowed)");
   dec->add_option("hex", args->hex, "Frame bytes in hex")->required();
   dec->add_option("--protocol", args->protocol, "One of: " + protocols + " (default: detect)");
   dec->add_flag("--compact", args->compact, "One line of JSON per frame");

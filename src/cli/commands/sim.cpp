@@ -31,15 +31,6 @@ struct TruthArgs {
   std::string out;
 };
 
-Result<CivilTime> parse_date(const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) != 3) {
-    return fail(ErrorCode::Malformed, fmt::format("--from: \"{}\" is not YYYY-MM-DD", text));
-  }
-  return CivilTime::make(y, m, d);
-}
-
 int run_truth(const TruthArgs& args) {
   auto log = log::get("sim");
   auto from = parse_date(args.from);

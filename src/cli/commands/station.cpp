@@ -110,11 +110,7 @@ int run_stats(const std::string& config_path, const std::string& day_text) {
     fmt::print(stderr, "omnimeter station stats: {}\n", st.error().detail);
     return kExitConfig;
   }
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  auto date = std::sscanf(day_text.c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-                  ? CivilTime::make(y, m, d)
-                  : Result<CivilTime>(fail(ErrorCode::Malformed, "not YYYY-MM-DD"));
+  auto date = parse_date(day_text);
   if (!date) {
     fmt::print(stderr, "omnimeter station stats: --day {}: {}\n", day_text, date.error().detail);
     return kExitUsage;

@@ -56,11 +56,7 @@ FieldConfig field_config_from(config::Section root, UtcTime now) {
   std::string start = sim.get_string("start", "now");
   c.start = now;
   if (start != "now") {
-    int y = 0, m = 0, d = 0;
-    char tail = 0;
-    auto day = std::sscanf(start.c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-                   ? CivilTime::make(y, m, d)
-                   : Result<CivilTime>(fail(ErrorCode::Malformed, ""));
+    auto day = parse_date(start);
     if (day) {
       c.start = TimeZone::shanghai().from_local(*day);
     } else {

@@ -85,11 +85,7 @@ std::string labels_text(std::uint16_t labels) {
   return out;
 }
 
-std::string date_text(std::int64_t day) {
-  int y, m, d;
-  civil_from_days(day, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
-}
+std::string date_text(std::int64_t day) { return format_date(day); }
 
 std::string iso_utc(std::int64_t seconds) {
   std::int64_t day = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;

@@ -12,19 +12,12 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::optional<std::int64_t> parse_day(const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) != 3) return std::nullopt;
-  auto t = CivilTime::make(y, m, d);
+  auto t = parse_date(text);
   if (!t) return std::nullopt;
-  return days_from_civil(y, m, d);
+  return days_from_civil(t->year, t->month, t->day);
 }
 
-std::string day_text(std::int64_t day) {
-  int y, m, d;
-  civil_from_days(day, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
-}
+std::string day_text(std::int64_t day) { return format_date(day); }
 
 std::string decimal(std::int64_t mantissa, int scale) {
   return Quantity(mantissa, scale, Unit::None).to_decimal_string();

@@ -52,11 +52,7 @@ StationConfig station_config_from(config::Section root) {
   c.clock_alarm_limit = std::chrono::duration_cast<std::chrono::seconds>(s.get_duration(
       "clock_alarm_limit", c.clock_alarm_limit, std::chrono::seconds(1), std::chrono::hours(24)));
   if (auto start = s.get_optional_string("simulated_start")) {
-    int y = 0, m = 0, d = 0;
-    char tail = 0;
-    auto day = std::sscanf(start->c_str(), "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-                   ? CivilTime::make(y, m, d)
-                   : Result<CivilTime>(fail(ErrorCode::Malformed, ""));
+    auto day = parse_date(*start);
     if (day) {
       c.simulated_start = TimeZone::shanghai().from_local(*day);
     } else {

@@ -180,6 +180,16 @@ TEST(Clock, FakeClockMovesOnlyWhenTold) {
   EXPECT_GT(SystemClock::instance().now().seconds, 1'700'000'000);
 }
 
+TEST(Time, DatesParseStrictlyAndFormatBack) {
+  EXPECT_EQ(*parse_date("2026-11-20"), *CivilTime::make(2026, 11, 20));
+  EXPECT_EQ(parse_date("2026-02-30").error().code, ErrorCode::OutOfRange);
+  for (const char* bad : {"2026-1-20", "20261120", "2026-11-20T00:00", " 2026-11-20", "2026/11/20", ""}) {
+    EXPECT_EQ(parse_date(bad).error().code, ErrorCode::Malformed) << bad;
+  }
+  EXPECT_EQ(format_date(days_from_civil(2026, 11, 20)), "2026-11-20");
+  EXPECT_EQ(format_date(days_from_civil(1969, 12, 31)), "1969-12-31");
+}
+
 TEST(Clock, ScaledClockRunsAtItsSpeedFromItsStart) {
   ScaledClock clock(at("2026-11-20T00:00:00Z"), 3600);
   EXPECT_LT(clock.now() - at("2026-11-20T00:00:00Z"), 60) << "starts at its start";

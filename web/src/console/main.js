@@ -1,18 +1,12 @@
 // The station console: yesterday's daily reading success per concentrator beside the standard's
 // thresholds, and the open alarms. Reads the station API (docs/station.md).
 import '../shared/base.css';
+import { el } from '../shared/dom.js';
 import { chooseLanguage, makeTranslator } from '../shared/i18n.js';
 
 const lang = chooseLanguage();
 const t = makeTranslator(lang);
 document.documentElement.lang = lang;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) node.append(c);
-  return node;
-}
 
 // Yesterday in Beijing, as YYYY-MM-DD: the last complete collection day.
 function beijingYesterday() {

@@ -1,18 +1,12 @@
 // The landing page: what this omnimeter is, whether its parts run, and where the applications
 // are. Reads GET /api/v1/info.
 import '../shared/base.css';
+import { el } from '../shared/dom.js';
 import { chooseLanguage, makeTranslator, rememberLanguage } from '../shared/i18n.js';
 
 const lang = chooseLanguage();
 const t = makeTranslator(lang);
 document.documentElement.lang = lang;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) node.append(c);
-  return node;
-}
 
 // Times arrive in UTC (ISO 8601); people in Beijing read them in Asia/Shanghai.
 function beijingTime(iso) {
