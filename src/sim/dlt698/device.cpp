@@ -66,6 +66,8 @@ std::vector<std::vector<std::uint8_t>> Dlt698Device::handle(std::span<const std:
     ++rejected_;  // damaged, not a station's frame, or a fragmented request: dropped
     return {};
   }
+  // A new request ends any transfer the station abandoned (it timed out and asked again).
+  pending_fragments_.clear();
   bool for_me = frame->address_type != p::AddressType::Single || frame->server_address == address_;
   if (!for_me) return {};
   std::uint8_t piid = frame->apdu.size() > 2 ? frame->apdu[2] : 0;

@@ -77,6 +77,9 @@ FieldConfig field_config_from(config::Section root, UtcTime now) {
                                     std::chrono::seconds(10), std::chrono::hours(24))
                       .count() /
                   1000;
+  config::Section faults = sim.section("faults");
+  c.corrupt_ppm = static_cast<std::uint32_t>(faults.get_int("corrupt_ppm", 0, 0, 1'000'000));
+  c.duplicate_ppm = static_cast<std::uint32_t>(faults.get_int("duplicate_ppm", 0, 0, 1'000'000));
   c.reconnect_max_ms = station
                            .get_duration("reconnect_max", std::chrono::seconds(60),
                                          std::chrono::milliseconds(100), std::chrono::hours(1))
@@ -257,6 +260,8 @@ struct Field::Impl {
     if (lec) co_return;
     asio::co_spawn(io, heartbeat_loop(link, terminal), asio::detached);
     protocol::FrameSplitter splitter(protocol::scan_dlt698, 8192);
+    Rng faults(hash_keys(config.seed, 0x4641554Cull, terminal.address().bytes().back(),
+                         static_cast<std::uint64_t>(now().seconds)));
     std::array<std::uint8_t, 4096> buffer;
     bool open = true;
     while (open) {
@@ -269,8 +274,16 @@ struct Field::Impl {
         // Replies are built before writing: the frame points into the splitter's buffer.
         auto replies = terminal.handle(*frame, now());
         for (auto& reply : replies) {
-          auto [wec, wn] = co_await asio::async_write(link->socket, asio::buffer(reply), kTuple);
-          if (wec) open = false;
+          // Faults on demand: line noise flips a byte (the station must reject the frame and
+          // retry), a repeater sends a frame twice (the station must not count it twice).
+          bool duplicate = faults.chance(static_cast<double>(config.duplicate_ppm) / 1e6);
+          if (!reply.empty() && faults.chance(static_cast<double>(config.corrupt_ppm) / 1e6)) {
+            reply[faults.below(reply.size())] ^= static_cast<std::uint8_t>(1u << faults.below(8));
+          }
+          for (int copy = 0; copy < (duplicate ? 2 : 1) && open; ++copy) {
+            auto [wec, wn] = co_await asio::async_write(link->socket, asio::buffer(reply), kTuple);
+            if (wec) open = false;
+          }
         }
       }
     }

@@ -32,6 +32,9 @@ struct FieldConfig {
   std::int64_t reconnect_max_ms = 60'000;  // real-time back-off cap
   bool preload_archive = true;             // concentrators start with their meters archived
   std::int64_t clock_error_s = 0;          // devices' clocks start up to this far off
+  // Wire faults on the devices' replies (parts per million): a byte flipped, a frame sent twice.
+  std::uint32_t corrupt_ppm = 0;
+  std::uint32_t duplicate_ppm = 0;
   ChannelParams channels[6] = {
       default_channel_params(kAllChannelTypes[0]), default_channel_params(kAllChannelTypes[1]),
       default_channel_params(kAllChannelTypes[2]), default_channel_params(kAllChannelTypes[3]),

@@ -85,6 +85,20 @@ struct Link : std::enable_shared_from_this<Link> {
   std::map<std::uint8_t, std::shared_ptr<Pending>> pending;
   Bytes reassembly = Bytes(1 << 20);
   p::Reassembler reassembler{reassembly};
+  // Digests of the last frames received: a repeated frame (a repeater on the line, a device's
+  // retransmission) is dropped, so a stale fragment cannot be spliced into a newer transfer.
+  std::array<std::uint64_t, 32> recent{};
+  std::size_t recent_next = 0;
+
+  bool seen_before(std::span<const std::uint8_t> frame) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the whole frame
+    for (auto b : frame) h = (h ^ b) * 1099511628211ull;
+    for (auto r : recent) {
+      if (r == h) return true;
+    }
+    recent[recent_next++ % recent.size()] = h;
+    return false;
+  }
 
   void close() {
     if (closed) return;
@@ -169,6 +183,7 @@ struct StationServer::Impl {
     apdu[piid_at] = piid;
     auto waiter = std::make_shared<Link::Pending>(io);
     link->pending[piid] = waiter;
+    link->reassembler.reset();  // a transfer still open belongs to an abandoned request
     counters.requests.inc();
     send(link, frame_for(*link, apdu, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
     waiter->wake.expires_after(config.request_timeout);
@@ -253,6 +268,10 @@ struct StationServer::Impl {
   }
 
   void on_frame(const std::shared_ptr<Link>& link, std::span<const std::uint8_t> bytes) {
+    if (link->seen_before(bytes)) {
+      counters.duplicate_frames.inc();
+      return;
+    }
     Bytes scratch(bytes.size());
     auto frame = p::decode_frame(bytes, scratch);
     if (!frame || !frame->control.from_server) {

@@ -74,6 +74,8 @@ struct StationCounters {
       make("omnimeter_station_readings_suspect_total", "Values stored as suspect for review");
   metrics::Counter& alarms_raised =
       make("omnimeter_station_alarms_raised_total", "Missing-data alarms raised");
+  metrics::Counter& duplicate_frames =
+      make("omnimeter_station_duplicate_frames_total", "Frames received twice and dropped");
   metrics::Counter& clocks_set =
       make("omnimeter_station_clocks_set_total", "Device clocks set by the station");
   metrics::Counter& clock_drift_alarms = make("omnimeter_station_clock_drift_alarms_total",
