@@ -48,6 +48,11 @@ Dlt698Device::Bytes Dlt698Device::reply_frame(const p::Frame& request, const Byt
   if (!p::encode_fragmented(f, apdu, kMaxApdu, frames) || frames.empty()) return {};
   pending_fragments_.assign(std::make_move_iterator(frames.begin() + 1),
                             std::make_move_iterator(frames.end()));
+  awaiting_.reset();
+  if (frames.size() > 1) {
+    awaiting_ = frames.front();
+    awaiting_number_ = 0;
+  }
   return std::move(frames.front());
 }
 
@@ -57,9 +62,17 @@ std::vector<std::vector<std::uint8_t>> Dlt698Device::handle(std::span<const std:
   auto frame = p::decode_frame(bytes, scratch);
   if (frame && !frame->control.from_server && frame->control.fragmented &&
       frame->fragment.type == p::FragmentType::Confirm) {
-    if (pending_fragments_.empty()) return {};
+    // Only the confirmation of the fragment in flight moves the transfer on: a repeated or
+    // stale confirmation must not make a fragment be skipped.
+    if (!awaiting_ || frame->fragment.number != awaiting_number_) return {};
+    if (pending_fragments_.empty()) {
+      awaiting_.reset();  // the last fragment is confirmed: the transfer is complete
+      return {};
+    }
     Bytes next = std::move(pending_fragments_.front());
     pending_fragments_.pop_front();
+    awaiting_ = next;
+    awaiting_number_ = static_cast<std::uint16_t>((awaiting_number_ + 1) & 0x0FFF);
     return {std::move(next)};
   }
   if (!frame || frame->control.from_server || frame->control.fragmented) {
@@ -68,6 +81,7 @@ std::vector<std::vector<std::uint8_t>> Dlt698Device::handle(std::span<const std:
   }
   // A new request ends any transfer the station abandoned (it timed out and asked again).
   pending_fragments_.clear();
+  awaiting_.reset();
   bool for_me = frame->address_type != p::AddressType::Single || frame->server_address == address_;
   if (!for_me) return {};
   std::uint8_t piid = frame->apdu.size() > 2 ? frame->apdu[2] : 0;

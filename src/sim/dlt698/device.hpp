@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -51,6 +52,9 @@ class Dlt698Device {
   void set_clock_offset(std::int64_t seconds) { clock_offset_s_ = seconds; }
   bool logged_in() const { return logged_in_; }
   std::uint64_t rejected_frames() const { return rejected_; }
+  // The fragment waiting for the station's confirmation, to send again when none comes (a
+  // fragment or its confirmation lost on the line).
+  const std::optional<std::vector<std::uint8_t>>& unconfirmed() const { return awaiting_; }
 
  protected:
   using Bytes = std::vector<std::uint8_t>;
@@ -80,6 +84,8 @@ class Dlt698Device {
   std::uint8_t link_sequence_ = 0;
   std::uint64_t rejected_ = 0;
   std::deque<Bytes> pending_fragments_;
+  std::optional<Bytes> awaiting_;  // the fragment sent and not yet confirmed
+  std::uint16_t awaiting_number_ = 0;
 };
 
 }  // namespace omni::sim

@@ -222,6 +222,27 @@ struct Field::Impl {
     }
   }
 
+  // A fragment not confirmed within 300 ms (real time) is sent again, up to five times.
+  awaitable<void> retransmit_loop(std::shared_ptr<Link> link, Dlt698Device& terminal) {
+    asio::steady_timer timer(io);
+    std::optional<Bytes> last;
+    int resent = 0;
+    while (link->alive) {
+      timer.expires_after(std::chrono::milliseconds(300));
+      auto [ec] = co_await timer.async_wait(kTuple);
+      if (ec || !link->alive) co_return;
+      const auto& waiting = terminal.unconfirmed();
+      if (!waiting || !last || *waiting != *last) {
+        last = waiting;
+        resent = 0;
+        continue;
+      }
+      if (resent++ >= 5) continue;
+      auto [wec, n] = co_await asio::async_write(link->socket, asio::buffer(*waiting), kTuple);
+      if (wec) co_return;
+    }
+  }
+
   awaitable<void> session(std::size_t index) {
     Dlt698Device& terminal = *devices[index];
     std::int64_t backoff_ms = 250;
@@ -259,6 +280,7 @@ struct Field::Impl {
     auto [lec, ln] = co_await asio::async_write(link->socket, asio::buffer(login), kTuple);
     if (lec) co_return;
     asio::co_spawn(io, heartbeat_loop(link, terminal), asio::detached);
+    asio::co_spawn(io, retransmit_loop(link, terminal), asio::detached);
     protocol::FrameSplitter splitter(protocol::scan_dlt698, 8192);
     Rng faults(hash_keys(config.seed, 0x4641554Cull, terminal.address().bytes().back(),
                          static_cast<std::uint64_t>(now().seconds)));

@@ -268,11 +268,21 @@ struct StationServer::Impl {
   }
 
   void on_frame(const std::shared_ptr<Link>& link, std::span<const std::uint8_t> bytes) {
+    Bytes scratch(bytes.size());
     if (link->seen_before(bytes)) {
       counters.duplicate_frames.inc();
+      // A fragment sent again means our confirmation was lost: confirm it again.
+      auto again = p::decode_frame(bytes, scratch);
+      if (again && again->control.fragmented && again->fragment.type != p::FragmentType::Confirm) {
+        p::Frame confirm;
+        confirm.server_address = again->server_address;
+        confirm.client_address = kClientAddress;
+        Bytes wire;
+        if (p::encode_fragment_confirm(confirm, again->fragment.number, wire))
+          send(link, std::move(wire));
+      }
       return;
     }
-    Bytes scratch(bytes.size());
     auto frame = p::decode_frame(bytes, scratch);
     if (!frame || !frame->control.from_server) {
       counters.rejected_frames.inc();
@@ -302,6 +312,7 @@ struct StationServer::Impl {
 
   awaitable<void> read_loop(std::shared_ptr<Link> link) {
     protocol::FrameSplitter splitter(protocol::scan_dlt698, 65536);
+    std::uint64_t noise_seen = 0;
     std::array<std::uint8_t, 8192> buffer;
     while (!link->closed) {
       auto [ec, n] = co_await link->socket.async_read_some(asio::buffer(buffer), kTuple);
@@ -309,6 +320,9 @@ struct StationServer::Impl {
       link->last_seen = std::chrono::steady_clock::now();
       splitter.feed(std::span(buffer.data(), n));
       while (auto frame = splitter.next()) on_frame(link, *frame);
+      // Bytes the splitter could not place in a valid frame: line noise, damaged frames.
+      counters.noise_bytes.inc(splitter.discarded_bytes() - noise_seen);
+      noise_seen = splitter.discarded_bytes();
     }
     if (link->address) {
       (void)store.record_event(*link->address, "link_closed", "", wall_now());

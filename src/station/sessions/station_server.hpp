@@ -74,6 +74,8 @@ struct StationCounters {
       make("omnimeter_station_readings_suspect_total", "Values stored as suspect for review");
   metrics::Counter& alarms_raised =
       make("omnimeter_station_alarms_raised_total", "Missing-data alarms raised");
+  metrics::Counter& noise_bytes = make("omnimeter_station_noise_bytes_total",
+                                       "Bytes received that were not part of a valid frame");
   metrics::Counter& duplicate_frames =
       make("omnimeter_station_duplicate_frames_total", "Frames received twice and dropped");
   metrics::Counter& clocks_set =

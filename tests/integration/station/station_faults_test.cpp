@@ -74,11 +74,14 @@ TEST(StationFaults, NoisyLinksLoseNothingAndDuplicateNothing) {
             0);
   EXPECT_EQ(count(**db, "SELECT COUNT(*) FROM review_item"), 0) << "no corrupted value got in";
   auto metrics = run_process({"/usr/bin/curl", "-s", api + "/metrics"});
-  std::smatch rejected;
-  ASSERT_TRUE(std::regex_search(metrics.out, rejected,
-                                std::regex("omnimeter_station_rejected_frames_total (\\d+)")))
+  std::smatch noise, repeated;
+  ASSERT_TRUE(std::regex_search(metrics.out, noise,
+                                std::regex("omnimeter_station_noise_bytes_total (\\d+)")))
       << metrics.out.substr(0, 2000);
-  EXPECT_GT(std::stoll(rejected[1]), 0) << "damaged frames were seen and counted";
+  EXPECT_GT(std::stoll(noise[1]), 0) << "damaged frames were seen and counted";
+  ASSERT_TRUE(std::regex_search(metrics.out, repeated,
+                                std::regex("omnimeter_station_duplicate_frames_total (\\d+)")));
+  EXPECT_GT(std::stoll(repeated[1]), 0) << "repeated frames were seen and dropped";
   EXPECT_EQ(sim.terminate(), 0) << sim.err();
   EXPECT_EQ(station.terminate(), 0) << station.err();
 }
