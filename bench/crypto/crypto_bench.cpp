@@ -13,10 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "crypto/session/channel.hpp"
+#include "crypto/session/handshake.hpp"
+#include "crypto/session/identity.hpp"
 #include "crypto/sm2.hpp"
 #include "crypto/sm2_key_exchange.hpp"
 #include "crypto/sm3.hpp"
 #include "crypto/sm4.hpp"
+#include "protocol/dlt698/apdu.hpp"
 
 namespace {
 
@@ -69,6 +73,64 @@ std::size_t full_key_exchange(const Sm2KeyPair& a, const Sm2KeyPair& b) {
   return must(ia.key(), "key").size() + must(rb.key(), "key").size();
 }
 
+// The station <-> terminal session (src/crypto/session): a CA, a station and a terminal with
+// registered certificates, and a GET-Response of about 128 bytes (24 energy values) as the
+// typical secured APDU.
+struct SessionBench {
+  UtcTime now{1764028800};
+  Sm2KeyPair ca = Sm2KeyPair::generate();
+  session::LocalIdentity station{*MeterAddress::from_digits("000000000001"),
+                                 Sm2KeyPair::generate()};
+  session::LocalIdentity terminal{*MeterAddress::from_digits("202500000001"),
+                                  Sm2KeyPair::generate()};
+  session::Registry station_registry{ca.public_key()};
+  session::Registry terminal_registry{ca.public_key()};
+  Bytes apdu;
+
+  SessionBench() {
+    enroll(station_registry, terminal, 1);
+    enroll(terminal_registry, station, 2);
+    namespace dlt = protocol::dlt698;
+    Bytes value;
+    dlt::Writer w(value);
+    w.data_array(24);
+    for (std::uint32_t i = 0; i < 24; ++i) {
+      w.tag(dlt::DataType::DoubleLongUnsigned);
+      w.u32(123456 + i);
+    }
+    dlt::GetResponse rsp;
+    rsp.piid_acd = 1;
+    rsp.result.oad = dlt::Oad::from_u32(0x00100200);
+    rsp.result.result.has_data = true;
+    rsp.result.result.data = dlt::DataView{dlt::DataType::Array, value};
+    dlt::encode(rsp, apdu);
+  }
+
+  void enroll(session::Registry& registry, const session::LocalIdentity& who,
+              std::uint64_t serial) {
+    auto cert =
+        must(session::issue_certificate(
+                 ca, {serial, who.address, who.key.public_key().to_point(), now - 1, now + 86400}),
+             "certificate");
+    if (!registry.register_device(cert)) std::exit(1);
+  }
+
+  // CONNECT-Request -> CONNECT-Response -> confirmation, both roles, real messages.
+  session::SessionKeys handshake_pair(session::SessionKeys* server_keys = nullptr) {
+    auto client = session::ClientHandshake::start(station, station_registry, terminal.address, now);
+    if (!client) std::exit(1);
+    session::ServerHandshake server(terminal, terminal_registry);
+    auto response = server.respond(client->connect_request(), now);
+    if (!response) std::exit(1);
+    auto done = client->finish(*response, now);
+    if (!done) std::exit(1);
+    auto keys = server.confirm(done->confirmation, now);
+    if (!keys) std::exit(1);
+    if (server_keys != nullptr) *server_keys = *keys;
+    return done->keys;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,6 +153,20 @@ int main(int argc, char** argv) {
   const Bytes digest_sized = random_bytes(32);
   const Bytes signature = must(sm2_sign(a, apdu), "sign");
   const Bytes sm2_box = must(sm2_encrypt(a.public_key(), digest_sized), "encrypt");
+
+  SessionBench sb;
+  session::SessionKeys server_keys = sb.handshake_pair();
+  const session::SessionKeys client_keys = sb.handshake_pair(&server_keys);
+  session::ChannelOptions no_rekey;
+  no_rekey.rekey_after_apdus = std::uint64_t{1} << 62;
+  session::SecureChannel station_channel(session::ChannelRole::Client, client_keys, no_rekey);
+  session::SecureChannel terminal_channel(session::ChannelRole::Server, server_keys, no_rekey);
+  const std::string apdu_size = fmt::format("{} B", sb.apdu.size());
+  const std::string plain_case = "plaintext APDU decode, " + apdu_size;
+  const std::string secured_case = "secured APDU wrap+unwrap+decode, " + apdu_size;
+  const auto decode_inner = [](ByteView bytes) {
+    return protocol::dlt698::decode_apdu(bytes).has_value() ? bytes.size() : 0;
+  };
 
   const std::vector<Case> cases = {
       {"SM3, 1 MiB", mib.size(), [&] { return std::size_t{sm3(mib)[0]}; }},
@@ -116,6 +192,16 @@ int main(int argc, char** argv) {
       {"SM2 key pair generation", 0,
        [&] { return std::size_t{Sm2KeyPair::generate().public_key().to_point()[1]}; }},
       {"SM2 key exchange, both roles + S_A/S_B", 0, [&] { return full_key_exchange(a, b); }},
+      {"session handshake, both sides (CONNECT)", 0,
+       [&] { return std::size_t{sb.handshake_pair().session_id[0]}; }},
+      {plain_case, sb.apdu.size(), [&] { return decode_inner(sb.apdu); }},
+      {secured_case, sb.apdu.size(),
+       [&] {
+         const Bytes frame = *terminal_channel.wrap(sb.apdu, sb.now);
+         return decode_inner(station_channel.unwrap(frame, sb.now)->apdu);
+       }},
+      {"secured APDU wrap only, " + apdu_size, sb.apdu.size(),
+       [&] { return terminal_channel.wrap(sb.apdu, sb.now)->size(); }},
   };
 
   fmt::print("{:<42} {:>14} {:>12} {:>12}\n", "case (one core)", "ops/s", "µs/op", "MB/s");
@@ -142,5 +228,16 @@ int main(int argc, char** argv) {
   fmt::print(
       "\nhandshake, one side (KE/2 + sign + verify): {:.0f} µs -> {:.0f} per second per core\n",
       side_us, 1e6 / side_us);
+  const double hs = rate("session handshake, both sides (CONNECT)");
+  const double plain = rate(plain_case);
+  const double secured = rate(secured_case);
+  fmt::print("session handshakes (both sides on this core): {:.0f}/s -> about {:.0f}/s per side\n",
+             hs, 2 * hs);
+  fmt::print(
+      "secured APDU path {:.1f} MB/s vs plaintext decode {:.1f} MB/s ({:.1f} µs extra "
+      "per {}-byte APDU)\n",
+      secured * static_cast<double>(sb.apdu.size()) / 1e6,
+      plain * static_cast<double>(sb.apdu.size()) / 1e6, 1e6 / secured - 1e6 / plain,
+      sb.apdu.size());
   return 0;
 }

@@ -225,7 +225,7 @@ struct Field::Impl {
   // A fragment not confirmed within 300 ms (real time) is sent again, up to five times.
   awaitable<void> retransmit_loop(std::shared_ptr<Link> link, Dlt698Device& terminal) {
     asio::steady_timer timer(io);
-    std::optional<Bytes> last;
+    std::optional<std::vector<std::uint8_t>> last;
     int resent = 0;
     while (link->alive) {
       timer.expires_after(std::chrono::milliseconds(300));
