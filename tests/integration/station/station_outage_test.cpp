@@ -58,7 +58,7 @@ TEST(StationOutage, FortyEightHoursAwayThenEverythingRecovered) {
   auto station = start_station(dir, port, "2026-11-20");
   {
     std::ofstream toml(dir / "sim.toml");
-    toml << "[sim]\nseed = 21\nmeters = 400\nstart = \"2026-11-20\"\nspeed = 36000\n"
+    toml << "[sim]\nseed = 21\nmeters = 800\nstart = \"2026-11-20\"\nspeed = 36000\n"
          << "[sim.station]\nhost = \"127.0.0.1\"\nport = " << port
          << "\nheartbeat = \"1h\"\nreconnect_max = \"300ms\"\n";
   }
@@ -69,7 +69,7 @@ TEST(StationOutage, FortyEightHoursAwayThenEverythingRecovered) {
   auto db = storage::open_database(options);
   ASSERT_TRUE(db.has_value()) << db.error().to_string();
   std::int64_t meters = 0;
-  for (int i = 0; i < 60 && (meters < 300 || full_days(**db, meters) < 3); ++i) {
+  for (int i = 0; i < 60 && (meters < 500 || full_days(**db, meters) < 3); ++i) {
     std::this_thread::sleep_for(250ms);
     meters = count(**db, "SELECT COUNT(*) FROM meter");
   }
