@@ -28,7 +28,7 @@ TEST(StationFaults, NoisyLinksLoseNothingAndDuplicateNothing) {
   {
     std::ofstream toml(dir / "station.toml");
     toml << "[station]\nlisten = \"127.0.0.1\"\nport = 0\ncollect_every = \"1s\"\nrequest_timeout "
-            "= \"700ms\"\n"
+            "= \"30s\"\n"
          << "simulated_start = \"2026-11-20\"\nsimulated_speed = 1800\n"
          << "[station.http]\nport = 0\n[database]\npath = \"" << (dir / "station.db").string()
          << "\"\n";
