@@ -117,7 +117,14 @@ int encode(const FrameArgs& args) {
       return kExitUsage;
     }
     std::vector<std::uint8_t> out;
-    if (auto st = codec->build(item, out); !st) {
+    Status st = ok();
+    try {
+      st = codec->build(item, out);
+    } catch (const nlohmann::json::exception& e) {
+      // A field of the wrong JSON type ("direction": 5): the input's fault, said plainly.
+      st = fail(ErrorCode::Malformed, std::string("a field has the wrong JSON type: ") + e.what());
+    }
+    if (!st) {
       fmt::print(stderr, "omnimeter frame encode: {}\n", st.error().to_string());
       return kExitFailure;
     }

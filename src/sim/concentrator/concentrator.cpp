@@ -34,73 +34,84 @@ std::optional<std::uint32_t> Concentrator::wired_meter(const MeterAddress& addre
   return it->second;
 }
 
+void Concentrator::reindex() {
+  by_serial_.clear();
+  by_address_.clear();
+  for (std::size_t i = 0; i < archive_.size(); ++i) {
+    by_serial_[archive_[i].serial] = i;
+    by_address_[archive_[i].address] = i;
+  }
+}
+
+std::optional<std::size_t> Concentrator::index_of(std::uint16_t serial) const {
+  auto it = by_serial_.find(serial);
+  if (it == by_serial_.end()) return std::nullopt;
+  return it->second;
+}
+
 void Concentrator::set_archive(std::vector<ArchiveEntry> entries) {
   archive_ = std::move(entries);
   slots_.assign(archive_.size(), Slot{});
+  reindex();
 }
 
 void Concentrator::upsert(const ArchiveEntry& entry) {
-  for (std::size_t i = 0; i < archive_.size(); ++i) {
-    if (archive_[i].serial == entry.serial) {
-      if (!(archive_[i].address == entry.address)) slots_[i] = Slot{};  // another meter now
-      archive_[i] = entry;
-      return;
+  if (auto i = index_of(entry.serial)) {
+    ArchiveEntry& old = archive_[*i];
+    if (!(old.address == entry.address)) {
+      slots_[*i] = Slot{};  // another meter now: its frozen data is not this one's
+      by_address_.erase(old.address);
+      by_address_[entry.address] = *i;
     }
+    old = entry;
+    return;
   }
   archive_.push_back(entry);
   slots_.emplace_back();
+  by_serial_[entry.serial] = archive_.size() - 1;
+  by_address_[entry.address] = archive_.size() - 1;
 }
 
 bool Concentrator::remove(std::uint16_t serial) {
-  for (std::size_t i = 0; i < archive_.size(); ++i) {
-    if (archive_[i].serial == serial) {
-      archive_.erase(archive_.begin() + static_cast<std::ptrdiff_t>(i));
-      slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(i));
-      return true;
-    }
-  }
-  return false;
+  auto i = index_of(serial);
+  if (!i) return false;
+  archive_.erase(archive_.begin() + static_cast<std::ptrdiff_t>(*i));
+  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(*i));
+  reindex();  // positions after it moved
+  return true;
 }
 
 const ArchiveEntry* Concentrator::find(std::uint16_t serial) const {
-  for (const auto& e : archive_) {
-    if (e.serial == serial) return &e;
-  }
-  return nullptr;
+  auto i = index_of(serial);
+  return i ? &archive_[*i] : nullptr;
 }
 
 const ArchiveEntry* Concentrator::find(const MeterAddress& address) const {
-  for (const auto& e : archive_) {
-    if (e.address == address) return &e;
-  }
-  return nullptr;
+  auto it = by_address_.find(address);
+  return it == by_address_.end() ? nullptr : &archive_[it->second];
 }
 
-Concentrator::Slot& Concentrator::slot_of(std::uint16_t serial) {
-  for (std::size_t i = 0; i < archive_.size(); ++i) {
-    if (archive_[i].serial == serial) return slots_[i];
-  }
-  return slots_.front();  // callers only pass serials from the archive
+// Frozen values live in a ring of kFrozenDays slots per meter, by day number.
+std::size_t Concentrator::ring_slot(std::int64_t day) {
+  return static_cast<std::size_t>(((day % kFrozenDays) + kFrozenDays) % kFrozenDays);
 }
 
-void Concentrator::store(std::uint16_t serial, std::int64_t day, std::int64_t value) {
-  FrozenValue& v =
-      slot_of(serial)
-          .days[static_cast<std::size_t>(((day % kFrozenDays) + kFrozenDays) % kFrozenDays)];
+void Concentrator::store(std::size_t index, std::int64_t day, std::int64_t value) {
+  FrozenValue& v = slots_[index].days[ring_slot(day)];
   v.day = day;
   v.value = value;
   ++counters_.stored;
 }
 
-std::optional<std::int64_t> Concentrator::frozen(std::uint16_t serial, std::int64_t day) const {
-  for (std::size_t i = 0; i < archive_.size(); ++i) {
-    if (archive_[i].serial != serial) continue;
-    const FrozenValue& v =
-        slots_[i].days[static_cast<std::size_t>(((day % kFrozenDays) + kFrozenDays) % kFrozenDays)];
-    if (v.day == day) return v.value;
-    return std::nullopt;
-  }
+std::optional<std::int64_t> Concentrator::frozen_at(std::size_t index, std::int64_t day) const {
+  const FrozenValue& v = slots_[index].days[ring_slot(day)];
+  if (v.day == day) return v.value;
   return std::nullopt;
+}
+
+std::optional<std::int64_t> Concentrator::frozen(std::uint16_t serial, std::int64_t day) const {
+  auto i = index_of(serial);
+  return i ? frozen_at(*i, day) : std::nullopt;
 }
 
 // The register at 00:00 of `day`, read the way the meter's protocol allows.
@@ -169,10 +180,10 @@ std::optional<std::int64_t> Concentrator::read_daily(const ArchiveEntry& e, std:
 
 void Concentrator::collect_round(std::int64_t day, UtcTime when, bool backfill) {
   std::uint64_t attempt = static_cast<std::uint64_t>(when.seconds / 3600);
-  for (const auto& e : archive_) {
+  for (std::size_t i = 0; i < archive_.size(); ++i) {
     for (std::int64_t d = day; d >= day - (backfill ? kBackfillDays : 0); --d) {
-      if (frozen(e.serial, d)) continue;
-      if (auto v = read_daily(e, d, when, attempt)) store(e.serial, d, *v);
+      if (frozen_at(i, d)) continue;
+      if (auto v = read_daily(archive_[i], d, when, attempt)) store(i, d, *v);
     }
   }
 }

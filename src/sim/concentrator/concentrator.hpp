@@ -70,15 +70,22 @@ class Concentrator {
   void collect_round(std::int64_t day, UtcTime when, bool backfill);
   std::optional<std::int64_t> read_daily(const ArchiveEntry& e, std::int64_t day, UtcTime when,
                                          std::uint64_t attempt);
-  Slot& slot_of(std::uint16_t serial);
-  void store(std::uint16_t serial, std::int64_t day, std::int64_t value);
+  void reindex();
+  std::optional<std::size_t> index_of(std::uint16_t serial) const;
+  static std::size_t ring_slot(std::int64_t day);
+  void store(std::size_t index, std::int64_t day, std::int64_t value);
+  std::optional<std::int64_t> frozen_at(std::size_t index, std::int64_t day) const;
 
   std::uint32_t id_;
   MeterAddress address_;
   LocalBus bus_;
   std::vector<ArchiveEntry> archive_;
   std::unordered_map<MeterAddress, std::uint32_t> wired_;
-  std::vector<Slot> slots_;       // parallel to archive_
+  std::vector<Slot> slots_;  // parallel to archive_
+  // Positions in archive_ by serial and by address: archives hold up to ~2,000 meters and
+  // are looked up for every read and every row a station asks for.
+  std::unordered_map<std::uint16_t, std::size_t> by_serial_;
+  std::unordered_map<MeterAddress, std::size_t> by_address_;
   std::int64_t next_round_ = -1;  // the next collection round, as a UTC hour number
   Counters counters_;
 };

@@ -101,6 +101,12 @@ TEST(FrameTool, EncodesFromTheShortForm) {
   r = frame({"encode", R"({"protocol":"dlt645","address":"12","control":{"function":"nope"}})"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("control.function"), std::string::npos) << r.err;
+  // A field of the wrong JSON type is a clear error, not a crash.
+  r = frame({"encode", R"({"protocol":"dlt645","address":"000102030425",
+                           "control":{"function":"read_data","direction":5}})"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("wrong JSON type"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("fatal"), std::string::npos) << r.err;
   r = frame({"encode", R"({"protocol":"modbus"})"});
   EXPECT_EQ(r.exit_code, 2);
   r = frame({"encode", "{not json"});

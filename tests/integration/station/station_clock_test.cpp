@@ -6,6 +6,7 @@
 #include <regex>
 #include <thread>
 
+#include "station_harness.hpp"
 #include "storage/database.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -14,12 +15,6 @@ namespace omni::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::int64_t count(storage::Database& db, const std::string& sql) {
-  auto rows = db.query(sql);
-  if (!rows) return -1;
-  return rows->at(0).get<std::int64_t>(0).value_or(-1);
-}
 
 TEST(StationClock, WrongDeviceClocksAreSetOnceAndReported) {
   TempDir dir;
