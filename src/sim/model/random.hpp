@@ -9,15 +9,11 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/hash.hpp"
+
 namespace omni::sim {
 
-// The splitmix64 finaliser: a bijective 64-bit mix with good avalanche.
-constexpr std::uint64_t mix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using omni::mix64;
 
 // A key for (seed, a, b, c): one random draw addressed by who and when.
 constexpr std::uint64_t hash_keys(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0,
