@@ -14,6 +14,8 @@ find_package(PostgreSQL REQUIRED)                # PostgreSQL::PostgreSQL (libpq
 find_package(OpenSSL 3 REQUIRED)                 # OpenSSL::Crypto OpenSSL::SSL (SM2/SM3/SM4)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)   # PkgConfig::ARGON2
+# libxlsxwriter's .pc says "Version: 4" (the soname), so no version constraint.
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # PkgConfig::XLSXWRITER
 
 if(OMNI_BUILD_TESTS)
   find_package(GTest REQUIRED)                   # GTest::gtest GTest::gmock

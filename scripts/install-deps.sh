@@ -25,7 +25,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libexpected-dev
   libeigen3-dev libxgboost-dev libxlsxwriter-dev libargon2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  chromium fonts-wqy-microhei curl jq
+  chromium fonts-wqy-microhei curl jq unzip
 )
 
 # Node.js: the machine image may bring its own (nodesource node 20 with npm 11); a bare Debian 12
