@@ -35,6 +35,9 @@ void add_demo_command(CLI::App& app, const GlobalOptions& global, CommandRun& ru
 void add_frame_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 void add_sim_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 void add_station_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
+void add_cloud_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
+void add_exchange_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
+void add_ctl_command(CLI::App& app, const GlobalOptions& global, CommandRun& run);
 
 // Sets up logging from the global options; false (after printing why) on a bad option.
 bool setup_logging(const GlobalOptions& global);

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cloud/store/schema.hpp"
 #include "station/store/schema.hpp"
 #include "storage/migrations.hpp"
 
@@ -16,11 +17,14 @@ struct MigrationSet {
   std::span<const storage::Migration> steps;
 };
 
-inline std::vector<MigrationSet> migration_sets() {
-  return {
-      {"core", storage::core_migrations()},
-      {"station", station::station_migrations()},
-  };
+// A station's database holds no cloud tables and the cloud's no station tables (both have a
+// `region` table, for instance).
+enum class Role { Station, Cloud };
+inline std::vector<MigrationSet> migration_sets_for(Role role) {
+  if (role == Role::Station) {
+    return {{"core", storage::core_migrations()}, {"station", station::station_migrations()}};
+  }
+  return {{"core", storage::core_migrations()}, {"cloud", cloud::cloud_migrations()}};
 }
 
 }  // namespace omni::cli

@@ -46,6 +46,9 @@ int run_main(int argc, char** argv) {
   add_frame_command(app, global, run);
   add_sim_command(app, global, run);
   add_station_command(app, global, run);
+  add_cloud_command(app, global, run);
+  add_exchange_command(app, global, run);
+  add_ctl_command(app, global, run);
 
   try {
     app.parse(argc, argv);

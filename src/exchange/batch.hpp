@@ -61,4 +61,11 @@ struct Problem {
 };
 std::vector<Problem> validate_batch(std::string_view text);
 
+// Limits of the text form (docs/exchange-format.md, "Limits"); read_batch rejects a batch that
+// exceeds one as Malformed naming the line, write_batch REQUIRES them (and valid records: see
+// the field rules in the document). A writer can check its output with validate_batch().
+inline constexpr std::size_t kMaxLineBytes = 4096;  // one record line without its newline
+inline constexpr std::size_t kMaxNameBytes = 256;   // a region name, UTF-8, after unescaping
+inline constexpr std::size_t kMaxTiers = 9;         // tiers of one monthly cost record
+
 }  // namespace omni::exchange

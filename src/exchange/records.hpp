@@ -6,7 +6,7 @@
 //
 // Base information code (基础信息编码), 26 digits, hierarchical so that a prefix is a region:
 //
-//   110105 003 012  0021 02 0301  1  01  7
+//   110105 003 012  0021 02 0301  1  01  8
 //   │      │   │    │    │  │     │  │   └ check digit, ISO/IEC 7064 MOD 11,10 over the 25 before
 //   │      │   │    │    │  │     │  └ meter sequence within the room and energy (01..99)
 //   │      │   │    │    │  │     └ energy kind: 1 electricity, 2 water, 3 gas, 4 heat
@@ -131,5 +131,42 @@ struct CoverageRecord {
   std::int64_t installed = 0;        // all installed meters
   std::int64_t online = 0;           // remote meters read on that day
 };
+
+// ---------------------------------------------------------------------------------------------
+// Helpers around the codes (added with the implementation; docs/exchange-format.md has the
+// tables). All are pure functions of their arguments.
+
+// The energy digit of the base code: 1 electricity, 2 water, 3 gas, 4 heat (not the order of
+// omni::EnergyKind, hence the explicit mapping).
+char energy_digit(EnergyKind kind);
+// Errors: Malformed (not '1'..'4').
+Result<EnergyKind> energy_from_digit(char digit);
+
+// The ranges of BaseCode's fields (county's first digit 1..8 as in GB/T 2260, sequence 1..99,
+// building 0 only with unit 0 and room 0). parse() never returns a code that fails this.
+// Errors: OutOfRange naming the field.
+Status validate_base_code(const BaseCode& code);
+
+// Region codes are prefixes of the base code: city 4 digits (GB/T 2260 province + prefecture,
+// "1101" for Beijing's districts), district 6, street 9, community 12, building 16.
+std::size_t region_code_digits(RegionLevel level);
+std::string_view region_level_name(RegionLevel level);     // "district"
+std::string_view region_level_name_zh(RegionLevel level);  // "区"
+// Accepts the English name. Errors: Malformed.
+Result<RegionLevel> parse_region_level(std::string_view name);
+// The code of the region at `level` that contains the metering point `code`.
+std::string region_code(const BaseCode& code, RegionLevel level);
+
+// GB/T 4754-2017 sections: 'A'..'T'. ' ' (households) is not a section.
+bool is_industry_section(char section);
+// "制造业" for 'C'; "居民" for ' '; "" for anything else.
+std::string_view industry_name_zh(char section);
+
+// Whether a CJ/T 188 meter type code belongs to the energy: 10H–19H water, 20H–29H heat,
+// 30H–39H gas (the CJ/T 188-2018 families) and 40H–49H electricity (40H 电度表 in CJ/T 188-2004;
+// 2018 leaves 40H–49H to other meters, and this format gives them to electricity).
+bool meter_type_matches(std::uint8_t meter_type, EnergyKind kind);
+// "冷水水表" for 10H, …; "" for codes without a name in CJ/T 188-2004/2018.
+std::string_view meter_type_name_zh(std::uint8_t meter_type);
 
 }  // namespace omni::exchange

@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include "net/tls_util.hpp"
+
 #include <fmt/format.h>
 #include <strings.h>
 
@@ -70,6 +72,7 @@ struct HttpClient::Impl {
                     fmt::format("TLS client key {}: {}", t.key_file.string(), ec.message()));
       }
     }
+    if (!t.crl_file.empty()) OMNI_TRY(load_crl(ctx, t.crl_file));
     ctx.set_verify_mode(ssl::verify_peer);
     tls.emplace(std::move(ctx));
     return ok();

@@ -29,7 +29,8 @@ struct ClientTls {
   std::filesystem::path ca_file{};    // PEM CA(s) that must have signed the server certificate
   std::filesystem::path cert_file{};  // PEM client certificate chain; empty: none
   std::filesystem::path key_file{};
-  std::string server_name{};  // SNI and host-name check; empty: the host option
+  std::string server_name{};
+  std::filesystem::path crl_file{};   // PEM CRL(s): a revoked server certificate is refused  // SNI and host-name check; empty: the host option
 };
 
 struct HttpClientOptions {

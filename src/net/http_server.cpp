@@ -25,6 +25,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "net/static_files.hpp"
+#include "net/tls_util.hpp"
 
 namespace omni::net {
 
@@ -62,6 +63,18 @@ std::string peer_subject(SSL* ssl_handle) {
 }
 
 }  // namespace
+
+Status load_crl(boost::asio::ssl::context& context, const std::filesystem::path& crl_file) {
+  X509_STORE* store = SSL_CTX_get_cert_store(context.native_handle());
+  if (X509_STORE_load_file(store, crl_file.c_str()) != 1) {
+    return fail(ErrorCode::Config, fmt::format("TLS CRL file {}: not readable as PEM CRLs",
+                                               crl_file.string()));
+  }
+  // The leaf only: issuing CAs are not revoked one by one (a compromised CA means a new
+  // hierarchy, docs/security.md), so requiring a CRL from the root would refuse every client.
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  return ok();
+}
 
 // One live connection, so that a stop can close the idle ones at once while busy ones finish
 // their request.
@@ -156,6 +169,7 @@ struct HttpServer::Impl {
         return fail(ErrorCode::Config,
                     fmt::format("TLS CA file {}: {}", t.ca_file.string(), ec.message()));
       }
+      if (!t.crl_file.empty()) OMNI_TRY(load_crl(*tls, t.crl_file));
       auto mode = ssl::verify_peer;
       if (t.require_client_cert) mode |= ssl::verify_fail_if_no_peer_cert;
       tls->set_verify_mode(mode);

@@ -46,6 +46,10 @@ struct TlsOptions {
   std::filesystem::path key_file;   // PEM private key
   std::filesystem::path ca_file;    // PEM CA(s) for client certificates; empty: not requested
   bool require_client_cert = false;
+  // PEM CRL(s) of the CAs (`omnimeter ctl pki crl`): a revoked client is refused during the
+  // handshake. Checking fails closed: a CRL past its next update refuses every client, so the
+  // file must be renewed on schedule; it is read at start (restart to load a new one).
+  std::filesystem::path crl_file{};
 };
 
 struct HttpServerOptions {

@@ -38,6 +38,16 @@ TEST(CliDb, MigrateAndStatusOnSqlite) {
   EXPECT_NE(r.out.find("applied core   1 omni_meta"), std::string::npos) << r.out;
 }
 
+TEST(CliDb, ACloudConfigurationGetsTheCloudSchemaOnly) {
+  TempDir dir("omni-cli");
+  auto path = (dir / "cloud.toml").string();
+  std::ofstream(path) << "[cloud.http]\nport = 0\n[database]\npath = \"cloud.db\"\n";
+  auto r = run_process({omnimeter_binary(), "db", "migrate", "-c", path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(": cloud ("), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(": station ("), std::string::npos) << r.out;
+}
+
 TEST(CliDb, TheShippedExampleConfigurationIsValid) {
   TempDir dir("omni-cli");
   std::filesystem::copy_file(std::string(OMNI_SOURCE_DIR) + "/packaging/etc/omnimeter.toml.example",

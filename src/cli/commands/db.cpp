@@ -1,4 +1,5 @@
-// `omnimeter db migrate|status -c FILE`: the schema of the database a configuration names.
+// `omnimeter db migrate|status -c FILE`: the schema of the database a configuration names
+// (station.toml or cloud.toml).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -16,14 +17,17 @@ struct DbArgs {
 };
 
 // Loads FILE, reads its [database] section and opens the database; prints why not and sets the
-// exit code otherwise.
-std::unique_ptr<storage::Database> open_from_config(const std::string& file, int& exit_code) {
+// exit code otherwise. The file's role decides the schema: a [cloud] section makes it the
+// cloud's database, anything else a station's.
+std::unique_ptr<storage::Database> open_from_config(const std::string& file, int& exit_code,
+                                                    Role& role) {
   auto doc = config::Document::load(file);
   if (!doc) {
     fmt::print(stderr, "omnimeter: {}\n", doc.error().detail);
     exit_code = kExitConfig;
     return nullptr;
   }
+  role = doc->root().has("cloud") ? Role::Cloud : Role::Station;
   auto options = storage::database_options_from(doc->root().section("database"), "omnimeter.db");
   if (auto st = doc->finish("database"); !st) {
     fmt::print(stderr, "omnimeter: configuration errors:\n{}\n", st.error().detail);
@@ -41,9 +45,10 @@ std::unique_ptr<storage::Database> open_from_config(const std::string& file, int
 
 int run_migrate(const DbArgs& args) {
   int code = kExitOk;
-  auto db = open_from_config(args.config_file, code);
+  Role role = Role::Station;
+  auto db = open_from_config(args.config_file, code, role);
   if (!db) return code;
-  for (const auto& set : migration_sets()) {
+  for (const auto& set : migration_sets_for(role)) {
     auto applied = storage::migrate(*db, set.name, set.steps);
     if (!applied) {
       fmt::print(stderr, "omnimeter: {}\n", applied.error().detail);
@@ -57,7 +62,8 @@ int run_migrate(const DbArgs& args) {
 
 int run_status(const DbArgs& args) {
   int code = kExitOk;
-  auto db = open_from_config(args.config_file, code);
+  Role role = Role::Station;
+  auto db = open_from_config(args.config_file, code, role);
   if (!db) return code;
   auto applied = storage::migration_status(*db);
   if (!applied) {
@@ -65,7 +71,7 @@ int run_status(const DbArgs& args) {
     return kExitFailure;
   }
   fmt::print("{}\n", db->describe());
-  for (const auto& set : migration_sets()) {
+  for (const auto& set : migration_sets_for(role)) {
     int at = 0;
     for (const auto& m : *applied) {
       if (m.set == set.name) at = m.version;

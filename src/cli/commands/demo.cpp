@@ -72,7 +72,7 @@ int run_demo(const DemoArgs& args) {
     fmt::print(stderr, "omnimeter: {}\n", db.error().detail);
     return kExitFailure;
   }
-  for (const auto& set : migration_sets()) {
+  for (const auto& set : migration_sets_for(Role::Station)) {
     if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
       fmt::print(stderr, "omnimeter: {}\n", applied.error().detail);
       return kExitFailure;

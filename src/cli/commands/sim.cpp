@@ -8,14 +8,21 @@
 //   omnimeter sim truth --seed 7 --meters 10000 --from 2026-11-01 --days 30 --step hour --out DIR
 //
 // writes the ground truth of a simulated city for scoring analytics.
+//
+//   omnimeter sim archive -c sim.toml [--energy water|electricity|gas|heat] > archive.csv
+//
+// writes the utility's customer archive of the same city (one CSV row per meter, the columns of
+// src/sim/archive/archive.hpp), for `omnimeter station import`.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 
 #include "cli/commands.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "sim/archive/archive.hpp"
 #include "sim/field/field.hpp"
 #include "sim/truth/ground_truth.hpp"
 
@@ -77,6 +84,43 @@ int run_field(const std::string& config_path) {
   return kExitOk;
 }
 
+int run_archive(const std::string& config_path, const std::string& energy_name) {
+  auto doc = config::Document::load(config_path);
+  if (!doc) {
+    fmt::print(stderr, "omnimeter sim archive: {}\n", doc.error().detail);
+    return kExitConfig;
+  }
+  // The field's own reading of sim.toml, so that seed, size and concentrator capacity are the
+  // ones the running field uses (and every key is checked as it would be).
+  sim::FieldConfig config = sim::field_config_from(doc->root(), UtcTime{0});
+  if (auto st = doc->finish(); !st) {
+    fmt::print(stderr, "omnimeter sim archive: {}\n", st.error().detail);
+    return kExitConfig;
+  }
+  sim::ArchiveOptions options;
+  options.meters_per_concentrator = config.meters_per_concentrator;
+  if (!energy_name.empty()) {
+    auto kind = parse_energy_kind(energy_name);
+    if (!kind) {
+      fmt::print(stderr, "omnimeter sim archive: --energy {}: not an energy kind\n", energy_name);
+      return kExitUsage;
+    }
+    options.energy = *kind;
+  }
+  sim::City city = sim::generate_city({config.seed, config.meters});
+  bool failed = false;
+  sim::write_archive_csv(city, options, [&failed](std::string_view chunk) {
+    if (!failed && std::fwrite(chunk.data(), 1, chunk.size(), stdout) != chunk.size()) {
+      failed = true;
+    }
+  });
+  if (failed || std::fflush(stdout) != 0) {
+    fmt::print(stderr, "omnimeter sim archive: cannot write to standard output\n");
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_sim_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
@@ -88,7 +132,7 @@ void add_sim_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
     if (!cmd->get_subcommands().empty()) return;
     run = [config_path] {
       if (config_path->empty()) {
-        fmt::print(stderr, "omnimeter sim: give -c sim.toml, or a subcommand (truth)\n");
+        fmt::print(stderr, "omnimeter sim: give -c sim.toml, or a subcommand (truth, archive)\n");
         return kExitUsage;
       }
       return run_field(*config_path);
@@ -111,6 +155,20 @@ void add_sim_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
       ->capture_default_str();
   truth->add_option("--out", args->out, "Folder to write (created if missing)")->required();
   truth->callback([&run, args] { run = [args] { return run_truth(*args); }; });
+
+  auto archive_config = std::make_shared<std::string>();
+  auto archive_energy = std::make_shared<std::string>();
+  auto* archive = cmd->add_subcommand(
+      "archive", "Write the utility's customer archive of the simulated city as CSV (stdout)");
+  archive->add_option("-c,--config", *archive_config, "sim.toml (the field's configuration)")
+      ->required();
+  archive->add_option("--energy", *archive_energy, "Only the meters of one energy")
+      ->check(CLI::IsMember({"water", "electricity", "gas", "heat"}));
+  archive->callback([&run, archive_config, archive_energy] {
+    run = [archive_config, archive_energy] {
+      return run_archive(*archive_config, *archive_energy);
+    };
+  });
 }
 
 }  // namespace omni::cli

@@ -1,10 +1,19 @@
 // `omnimeter station -c station.toml`: the master station of one utility. Concentrators and
 // IoT meters dial in over TCP and speak DL/T 698.45; readings go to the database named in
 // [database] (SQLite by default, PostgreSQL by configuration). Migrations are applied at start.
+//
+//   omnimeter station import -c station.toml FILE.csv [--dry-run]
+//
+// imports the utility's customer archive (src/station/store/archive_import.hpp): every bad row
+// is reported as "line N: column: reason" and nothing is written (exit 1); --dry-run writes
+// nothing and prints how many points and regions are new, changed and unchanged.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/database_setup.hpp"
@@ -13,6 +22,7 @@
 #include "net/http_server.hpp"
 #include "station/api/station_api.hpp"
 #include "station/sessions/station_server.hpp"
+#include "station/store/archive_import.hpp"
 #include "storage/database.hpp"
 
 namespace omni::cli {
@@ -41,7 +51,7 @@ int run_station(const std::string& config_path) {
     fmt::print(stderr, "omnimeter station: {}\n", db.error().to_string());
     return kExitFailure;
   }
-  for (const auto& set : migration_sets()) {
+  for (const auto& set : migration_sets_for(Role::Station)) {
     if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
       fmt::print(stderr, "omnimeter station: migration {}: {}\n", set.name,
                  applied.error().to_string());
@@ -141,6 +151,94 @@ int run_stats(const std::string& config_path, const std::string& day_text) {
   return kExitOk;
 }
 
+int run_import(const std::string& config_path, const std::string& file, bool dry_run) {
+  constexpr const char* kWho = "omnimeter station import";
+  auto doc = config::Document::load(config_path);
+  if (!doc) {
+    fmt::print(stderr, "{}: {}\n", kWho, doc.error().detail);
+    return kExitConfig;
+  }
+  storage::DatabaseOptions db_options =
+      storage::database_options_from(doc->root().section("database"), "station.db");
+  if (auto st = doc->finish("database"); !st) {
+    fmt::print(stderr, "{}: {}\n", kWho, st.error().detail);
+    return kExitConfig;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fmt::print(stderr, "{}: cannot read {}\n", kWho, file);
+    return kExitFailure;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  // A dry run must not even create a missing SQLite file.
+  bool missing = db_options.backend == storage::Backend::Sqlite &&
+                 !std::filesystem::exists(db_options.sqlite_path);
+  std::string where = "sqlite:" + db_options.sqlite_path;
+  if (dry_run && missing) db_options.sqlite_path = ":memory:";
+  auto db = storage::open_database(db_options);
+  if (!db) {
+    fmt::print(stderr, "{}: {}\n", kWho, db.error().to_string());
+    return kExitFailure;
+  }
+  if (dry_run) {
+    // A dry run writes nothing, not even the schema. A database without the archive tables
+    // (new, or older than the archive) has no archive yet: compare with an empty one.
+    auto applied = storage::migration_status(**db, "station");
+    bool current =
+        applied && !applied->empty() &&
+        applied->back().version >= static_cast<int>(station::station_migrations().size());
+    if (!current) {
+      storage::DatabaseOptions memory;
+      memory.sqlite_path = ":memory:";
+      auto empty = storage::open_database(memory);
+      if (!empty) {
+        fmt::print(stderr, "{}: {}\n", kWho, empty.error().to_string());
+        return kExitFailure;
+      }
+      for (const auto& set : migration_sets_for(Role::Station)) {
+        if (auto st = storage::migrate(**empty, set.name, set.steps); !st) {
+          fmt::print(stderr, "{}: {}\n", kWho, st.error().to_string());
+          return kExitFailure;
+        }
+      }
+      fmt::print(stderr, "{}: {} holds no archive yet; every row counts as new\n", kWho,
+                 missing ? where : (*db)->describe());
+      db = std::move(empty);
+    }
+  } else {
+    for (const auto& set : migration_sets_for(Role::Station)) {
+      if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
+        fmt::print(stderr, "{}: migration {}: {}\n", kWho, set.name, applied.error().to_string());
+        return kExitFailure;
+      }
+    }
+  }
+  auto now = UtcTime{std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count()};
+  auto report = station::import_archive(
+      **db, text.str(), dry_run ? station::ImportMode::DryRun : station::ImportMode::Apply, now);
+  if (!report) {
+    fmt::print(stderr, "{}: {}\n", kWho, report.error().to_string());
+    return kExitFailure;
+  }
+  if (!report->problems.empty()) {
+    for (const auto& p : report->problems) fmt::print(stderr, "{}\n", p.to_string());
+    fmt::print(stderr, "{}: {} problem{} in {}; nothing was written\n", kWho,
+               report->problems.size(), report->problems.size() == 1 ? "" : "s", file);
+    return kExitFailure;
+  }
+  const auto& pt = report->points;
+  const auto& rg = report->regions;
+  fmt::print(
+      "{}{} points: {} new, {} changed, {} unchanged; regions: {} new, {} changed, {} "
+      "unchanged\n",
+      dry_run ? "dry run, nothing written: " : "", file, pt.added, pt.changed, pt.unchanged,
+      rg.added, rg.changed, rg.unchanged);
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_station_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
@@ -153,7 +251,8 @@ void add_station_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
     if (!cmd->get_subcommands().empty()) return;
     run = [config_path] {
       if (config_path->empty()) {
-        fmt::print(stderr, "omnimeter station: give -c station.toml, or a subcommand (stats)\n");
+        fmt::print(stderr,
+                   "omnimeter station: give -c station.toml, or a subcommand (stats, import)\n");
         return kExitUsage;
       }
       return run_station(*config_path);
@@ -167,6 +266,20 @@ void add_station_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   stats->callback([&run, stats_config, stats_day] {
     run = [stats_config, stats_day] { return run_stats(*stats_config, *stats_day); };
   });
+  auto import_config = std::make_shared<std::string>();
+  auto import_file = std::make_shared<std::string>();
+  auto import_dry = std::make_shared<bool>(false);
+  auto* import = cmd->add_subcommand("import", "Import the utility's customer archive (CSV)");
+  import->add_option("-c,--config", *import_config, "station.toml")->required();
+  import->add_option("file", *import_file, "The archive, CSV (omnimeter sim archive writes one)")
+      ->required();
+  import->add_flag("--dry-run", *import_dry, "Validate and count; write nothing");
+  import->callback([&run, import_config, import_file, import_dry] {
+    run = [import_config, import_file, import_dry] {
+      return run_import(*import_config, *import_file, *import_dry);
+};
+}  // namespace omni::cli
+);
 }
 
 }  // namespace omni::cli

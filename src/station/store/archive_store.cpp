@@ -141,13 +141,27 @@ Result<ArchiveStore::SaveResult> ArchiveStore::save_daily(const std::vector<Dail
         }
       }
       days[r.day] = r.value;
+      // The last column, the export sequence number, is filled in below.
       rows.push_back({it.meter_id, r.day, r.value, static_cast<std::int64_t>(r.scale), r.unit,
-                      static_cast<std::int64_t>(quality), now.seconds});
+                      static_cast<std::int64_t>(quality), now.seconds, std::int64_t{0}});
     }
     if (!rows.empty()) {
+      // Export sequence numbers for the new rows, taken last so that on PostgreSQL the counter
+      // row stays locked (ordering concurrent writers, schema.cpp step 3) only for the insert
+      // and the commit. A row the insert skips leaves a gap, which the exporter does not mind.
+      auto next = c.query(
+          "UPDATE export_state SET value = value + $1 WHERE name = 'next_reading' RETURNING value",
+          {static_cast<std::int64_t>(rows.size())});
+      if (!next) return fail(next.error());
+      if (next->empty()) return fail(ErrorCode::Internal, "export_state has no next_reading");
+      auto end = next->at(0).get<std::int64_t>(0);
+      if (!end) return fail(end.error());
+      std::int64_t seq = *end - static_cast<std::int64_t>(rows.size());
+      for (auto& row : rows) row.back() = storage::Value(seq++);
       auto n = c.execute_batch(
-          "INSERT INTO reading_daily (meter_id, day, value, scale, unit, quality, received_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (meter_id, day) DO NOTHING",
+          "INSERT INTO reading_daily (meter_id, day, value, scale, unit, quality, received_at, "
+          "export_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "ON CONFLICT (meter_id, day) DO NOTHING",
           rows);
       if (!n) return fail(n.error());
       result.inserted = *n;

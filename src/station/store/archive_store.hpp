@@ -48,6 +48,10 @@ class ArchiveStore {
                        UtcTime now);
   // Stores readings of meters already in the archive; readings of unknown meters are counted
   // and returned as `unknown` (not stored, not invented). Returns how many rows were new.
+  // Each new row gets the next export sequence number (reading_daily.export_seq), which is how
+  // the exporter finds what it has not sent yet; anything else that inserts or changes a daily
+  // value must take a new number from the same counter (export_state 'next_reading') in the
+  // same transaction, or the cloud never hears of it.
   struct SaveResult {
     std::int64_t inserted = 0;
     std::int64_t duplicates = 0;

@@ -82,6 +82,72 @@ constexpr storage::Migration kSteps[] = {
      " cleared_at BIGINT,"
      " PRIMARY KEY (meter_id, kind, day));"
      "CREATE INDEX alarm_open ON alarm (cleared_at);"},
+    // The utility's archive (imported, src/station/store/archive_import.hpp) and the exporter's
+    // state (src/station/export/exporter.hpp). Points are keyed by base code and joined to the
+    // collected readings by device address. Every reading gets an export sequence number from
+    // a counter row in export_state, taken in the inserting transaction: on PostgreSQL the row
+    // lock orders concurrent writers, so the committed sequence numbers are always a prefix
+    // (with gaps) and a cursor over them never skips a row committed late. Existing readings
+    // are numbered here. Archive changes are numbered from another counter the same way.
+    // A point archived after some of its readings were collected (backfill <> 0) still owes the
+    // cloud those readings: the ones numbered up to backfill_to, sent day by day after
+    // backfill_day. Coordinates are integer micro-degrees, so that a re-import compares exactly.
+    {3, "archive import and export outbox", R"sql(
+CREATE TABLE region (
+ code TEXT PRIMARY KEY,
+ level INTEGER NOT NULL,
+ name TEXT NOT NULL,
+ latitude_e6 BIGINT,
+ longitude_e6 BIGINT,
+ change_seq BIGINT NOT NULL,
+ updated_at BIGINT NOT NULL);
+CREATE INDEX region_change ON region (change_seq);
+CREATE TABLE point (
+ code TEXT PRIMARY KEY,
+ address TEXT NOT NULL UNIQUE,
+ energy INTEGER NOT NULL,
+ protocol TEXT NOT NULL,
+ concentrator TEXT,
+ parent_code TEXT,
+ customer INTEGER NOT NULL,
+ industry TEXT NOT NULL,
+ key_user INTEGER NOT NULL,
+ remote INTEGER NOT NULL,
+ meter_type INTEGER NOT NULL,
+ multiplier BIGINT NOT NULL,
+ installed BIGINT NOT NULL,
+ removed BIGINT,
+ change_seq BIGINT NOT NULL,
+ updated_at BIGINT NOT NULL,
+ backfill INTEGER NOT NULL,
+ backfill_to BIGINT,
+ backfill_day BIGINT);
+CREATE INDEX point_change ON point (change_seq);
+CREATE INDEX point_backfill ON point (code) WHERE backfill <> 0;
+CREATE TABLE export_state (
+ name TEXT PRIMARY KEY,
+ value BIGINT NOT NULL);
+CREATE TABLE export_outbox (
+ sequence BIGINT PRIMARY KEY,
+ created BIGINT NOT NULL,
+ records BIGINT NOT NULL,
+ body TEXT NOT NULL,
+ acknowledged_at BIGINT);
+CREATE INDEX export_outbox_pending ON export_outbox (sequence) WHERE acknowledged_at IS NULL;
+CREATE TABLE export_coverage_dirty (
+ day BIGINT PRIMARY KEY);
+ALTER TABLE reading_daily ADD COLUMN export_seq BIGINT;
+UPDATE reading_daily SET export_seq = n.seq
+ FROM (SELECT meter_id, day, row_number() OVER (ORDER BY meter_id, day) AS seq
+       FROM reading_daily) AS n
+ WHERE reading_daily.meter_id = n.meter_id AND reading_daily.day = n.day;
+CREATE UNIQUE INDEX reading_daily_export ON reading_daily (export_seq);
+INSERT INTO export_state (name, value) VALUES
+ ('next_batch', 1), ('next_change', 1), ('reading_cursor', 0), ('point_cursor', 0),
+ ('region_cursor', 0), ('coverage_day', -1), ('unplaced', 0), ('unexportable', 0);
+INSERT INTO export_state (name, value)
+ SELECT 'next_reading', COALESCE(MAX(export_seq), 0) + 1 FROM reading_daily;
+)sql"},
 };
 
 }  // namespace

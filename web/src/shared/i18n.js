@@ -31,3 +31,8 @@ export function makeTranslator(lang) {
 export function rememberLanguage(lang) {
   document.cookie = `lang=${lang}; path=/; max-age=31536000; SameSite=Lax`;
 }
+
+// Whether the catalog has `key` (for optional names, such as a district's name in English).
+export function hasTranslation(lang, key) {
+  return key in (catalogs[lang] || catalogs['zh-CN']);
+}

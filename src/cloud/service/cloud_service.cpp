@@ -1,0 +1,158 @@
+#include "cloud/service/cloud_service.hpp"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "cloud/api/stats_api.hpp"
+#include "cloud/store/data_centre.hpp"
+#include "core/log.hpp"
+#include "exchange/receiver.hpp"
+
+namespace omni::cloud {
+
+CloudConfig cloud_config_from(config::Section root, const std::filesystem::path& default_web_root) {
+  CloudConfig c;
+  config::Section cloud = root.section("cloud");
+  config::Section http = cloud.section("http");
+  c.http.bind_address = http.get_string("listen", "127.0.0.1");
+  c.http.port = static_cast<std::uint16_t>(http.get_int("port", 8090, 0, 65535));
+  c.http.threads = static_cast<int>(http.get_int("threads", 2, 1, 64));
+  c.http.static_root = http.get_path("web_root", default_web_root);
+  if (http.has("tls")) {
+    config::Section tls = http.section("tls");
+    net::TlsOptions t;
+    t.cert_file = tls.get_path("cert", "");
+    t.key_file = tls.get_path("key", "");
+    t.ca_file = tls.get_path("ca", "");
+    t.crl_file = tls.get_path("crl", "");
+    // Stations authenticate with certificates (SEC-11): required unless said otherwise.
+    t.require_client_cert = tls.get_bool("require_client_cert", true);
+    if (t.cert_file.empty()) tls.reject("cert", "a TLS server needs a certificate");
+    if (t.key_file.empty()) tls.reject("key", "a TLS server needs its private key");
+    c.http.tls = t;
+  }
+  config::Section gateway = cloud.section("gateway");
+  c.drop_folder = gateway.get_path("drop_folder", "");
+  c.scan_every = gateway.get_duration("scan_every", std::chrono::seconds(10),
+                                      std::chrono::milliseconds(100), std::chrono::hours(24));
+  return c;
+}
+
+struct CloudService::Impl {
+  CloudConfig config;
+  storage::Database& db;
+  DataCentre centre;
+  exchange::ReceiverCounters counters;
+  std::unique_ptr<net::HttpServer> http;
+  std::thread scanner;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+
+  Impl(CloudConfig c, storage::Database& d) : config(std::move(c)), db(d), centre(d) {}
+
+  exchange::Sink sink() {
+    return [this](const exchange::Batch& batch,
+                  std::string_view digest) -> Result<exchange::Receipt> {
+      auto out = centre.ingest(batch, digest, now());
+      if (!out) return fail(out.error());
+      exchange::Receipt receipt;
+      receipt.records = batch.record_count();
+      receipt.unplaced = static_cast<std::size_t>(out->readings_unknown);
+      switch (out->status) {
+        case IngestStatus::Accepted:
+          receipt.disposition = exchange::Disposition::Accepted;
+          break;
+        case IngestStatus::Duplicate:
+          receipt.disposition = exchange::Disposition::Duplicate;
+          break;
+        case IngestStatus::Conflict:
+          receipt.disposition = exchange::Disposition::Conflict;
+          break;
+      }
+      return receipt;
+    };
+  }
+
+  static UtcTime now() {
+    return UtcTime{std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count()};
+  }
+
+  void scan_loop() {
+    auto log = log::get("cloud");
+    exchange::Sink s = sink();
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      lock.unlock();
+      if (auto n = exchange::scan_drop_folder(config.drop_folder, s, counters); !n) {
+        log->warn("drop folder {}: {}", config.drop_folder.string(), n.error().to_string());
+      } else if (*n > 0) {
+        log->info("drop folder: {} batch files processed", *n);
+      }
+      lock.lock();
+      wake.wait_for(lock, config.scan_every, [this] { return stopping; });
+    }
+  }
+
+  void stop_scanner() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    if (scanner.joinable()) scanner.join();
+  }
+};
+
+CloudService::CloudService(CloudConfig config, storage::Database& db)
+    : impl_(std::make_unique<Impl>(std::move(config), db)) {}
+
+CloudService::~CloudService() {
+  if (impl_->http) impl_->http->stop();
+  impl_->stop_scanner();
+}
+
+Status CloudService::start() {
+  Impl& s = *impl_;
+  if (!s.config.drop_folder.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(s.config.drop_folder, ec);
+    if (ec) {
+      return fail(ErrorCode::Io, fmt::format("cannot create the drop folder {}: {}",
+                                             s.config.drop_folder.string(), ec.message()));
+    }
+  }
+  net::Router router;
+  exchange::add_batch_route(router, s.sink(), s.counters);
+  add_stats_routes(router, s.centre, s.config.version);
+  s.http = std::make_unique<net::HttpServer>(s.config.http, std::move(router));
+  storage::Database* database = &s.db;
+  s.http->add_readiness_check("database", [database]() -> Status {
+    auto r = database->query("SELECT 1");
+    if (!r) return fail(r.error());
+    return ok();
+  });
+  OMNI_TRY(s.http->start());
+  if (!s.config.drop_folder.empty()) s.scanner = std::thread([&s] { s.scan_loop(); });
+  return ok();
+}
+
+std::uint16_t CloudService::port() const { return impl_->http->port(); }
+void CloudService::stop_on_signals() { impl_->http->stop_on_signals(); }
+
+void CloudService::wait() {
+  impl_->http->wait();
+  impl_->stop_scanner();
+}
+
+void CloudService::stop() {
+  impl_->http->stop();
+  impl_->stop_scanner();
+}
+
+}  // namespace omni::cloud

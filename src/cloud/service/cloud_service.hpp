@@ -1,0 +1,59 @@
+#pragma once
+// The cloud platform as one service: the gateway (exchange batches by API and drop folder), the
+// statistics API and the dashboard, on one HTTP server over one database. Instances keep no
+// state of their own beyond caches, so several can run behind a load balancer against one
+// PostgreSQL (ARC-2): batch idempotence is the database's (station, sequence) key.
+//
+//   auto config = cloud::cloud_config_from(doc.root());
+//   cloud::CloudService service(config, db);
+//   if (auto st = service.start(); !st) ...
+//   service.stop_on_signals();
+//   service.wait();
+//
+// Thread safety: start/wait/stop from one controlling thread; request handlers run on the HTTP
+// server's threads, the drop-folder scan on its own.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "net/http_server.hpp"
+#include "storage/database.hpp"
+
+namespace omni::cloud {
+
+struct CloudConfig {
+  net::HttpServerOptions http;  // [cloud.http], [cloud.http.tls]
+  // [cloud.gateway]: batches dropped here by file transfer are ingested every `scan_every`.
+  std::filesystem::path drop_folder;
+  std::chrono::milliseconds scan_every{10'000};
+  std::string version;  // shown by /api/v1/info
+};
+
+// Reads [cloud] of cloud.toml; problems go to the document. `default_web_root` is where the
+// built web front end is when the file does not say.
+CloudConfig cloud_config_from(config::Section root, const std::filesystem::path& default_web_root);
+
+class CloudService {
+ public:
+  CloudService(CloudConfig config, storage::Database& db);
+  ~CloudService();
+  CloudService(const CloudService&) = delete;
+  CloudService& operator=(const CloudService&) = delete;
+
+  // Errors: Io (port in use, drop folder not creatable), Config (TLS files).
+  Status start();
+  std::uint16_t port() const;
+  void stop_on_signals();
+  void wait();  // until stopped (a signal, or stop())
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace omni::cloud

@@ -1,0 +1,75 @@
+#pragma once
+// The receiving end of the exchange (DT-3/DT-4), shared by every way a batch arrives: the data
+// service API (POST /api/v1/exchange/batches) and the drop folder of file transfers. It checks
+// the batch (format, digest, the sender's identity), hands it to the store through a Sink, and
+// answers with an acknowledgement that names the batch by station, sequence and digest.
+//
+// Acknowledgement (JSON, 200):
+//   {"station":"elec-01","sequence":42,"digest":"<sm3 hex>","status":"accepted"|"duplicate",
+//    "records":1200,"unplaced":0}
+// Refusals use the project's error schema: 400 malformed / bad_checksum / unsupported, 403
+// (the TLS client certificate names another station), 409 conflict (the sequence was
+// acknowledged with another digest), 413 (over kMaxBatchBytes), 503 (the store failed: retry).
+//
+// Thread safety: the handler may run on several threads at once if the Sink allows it.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/metrics.hpp"
+#include "core/result.hpp"
+#include "exchange/batch.hpp"
+#include "net/router.hpp"
+
+namespace omni::exchange {
+
+inline constexpr std::string_view kBatchPath = "/api/v1/exchange/batches";
+
+enum class Disposition : std::uint8_t {
+  Accepted,   // new: stored
+  Duplicate,  // the same batch was stored before: nothing changed
+  Conflict,   // the sequence was stored with another digest: refused, nothing changed
+};
+std::string_view disposition_name(Disposition d);
+
+struct Receipt {
+  Disposition disposition = Disposition::Accepted;
+  std::size_t records = 0;
+  std::size_t unplaced = 0;  // readings of points the store does not know (counted, not stored)
+};
+
+// Stores one checked batch; `digest` is the header's verified SM3. Errors are failures of the
+// store itself (Io, Busy): the sender retries.
+using Sink = std::function<Result<Receipt>(const Batch&, std::string_view digest)>;
+
+// omnimeter_exchange_received_batches_total{result} in `registry` (the process's /metrics by
+// default; tests pass their own).
+struct ReceiverCounters {
+  explicit ReceiverCounters(metrics::Registry& registry = metrics::default_registry());
+  metrics::Counter& accepted;
+  metrics::Counter& duplicate;
+  metrics::Counter& conflict;  // same sequence, another digest
+  metrics::Counter& refused;   // malformed, altered, truncated, wrong sender
+  metrics::Counter& failed;    // the store failed
+};
+
+// One batch from text, wherever it came from. `client_subject` is the verified TLS client
+// certificate's subject, or empty when the channel has none (then any station id is taken).
+// On success the JSON acknowledgement; the error's code maps to the HTTP status above.
+Result<std::string> receive_batch(std::string_view text, std::string_view client_subject,
+                                  const Sink& sink, ReceiverCounters& counters);
+
+// Registers POST kBatchPath on `router`.
+void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters);
+
+// File transfer: every "*.omx" file in `folder` (oldest name first) is received; an accepted or
+// duplicate batch moves to folder/done/, a refused one to folder/rejected/ with a ".reason"
+// file beside it; a store failure leaves the file in place for the next scan. Returns how many
+// files were processed (moved).
+Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const Sink& sink,
+                                     ReceiverCounters& counters);
+
+}  // namespace omni::exchange
