@@ -21,6 +21,7 @@
 #include "core/log.hpp"
 #include "net/http_server.hpp"
 #include "station/api/station_api.hpp"
+#include "station/export/upload_link.hpp"
 #include "station/sessions/station_server.hpp"
 #include "station/store/archive_import.hpp"
 #include "storage/database.hpp"
@@ -42,6 +43,7 @@ int run_station(const std::string& config_path) {
   bool http_enabled = http_section.get_bool("enabled", true);
   storage::DatabaseOptions db_options =
       storage::database_options_from(doc->root().section("database"), "station.db");
+  station::ExchangeConfig exchange = station::exchange_config_from(doc->root());
   if (auto st = doc->finish(); !st) {
     fmt::print(stderr, "omnimeter station: {}\n", st.error().detail);
     return kExitConfig;
@@ -87,9 +89,18 @@ int run_station(const std::string& config_path) {
     }
     fmt::print("Omnimeter station API on http://{}:{}/\n", http.bind_address, api->port());
   }
+  // The cloud link: batches of what is new, retried until the cloud acknowledges them.
+  std::unique_ptr<station::UploadLink> upload;
+  if (exchange.enabled) {
+    upload = std::make_unique<station::UploadLink>(exchange, **db, clock);
+    upload->start();
+    log::get("station")->info("exporting to {}:{} as {}", exchange.uploader.http.host,
+                              exchange.uploader.http.port, exchange.station_id);
+  }
   fmt::print("Omnimeter station listening on port {}\n", server.port());
   std::fflush(stdout);
   server.run();
+  if (upload) upload->stop();
   if (api) {
     api->request_stop();
     api->wait();

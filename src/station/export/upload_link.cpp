@@ -1,0 +1,86 @@
+#include "station/export/upload_link.hpp"
+
+#include "station/export/exporter.hpp"
+
+namespace omni::station {
+namespace {
+
+bool valid_station_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ExchangeConfig exchange_config_from(config::Section root) {
+  ExchangeConfig c;
+  config::Section s = root.section("station").section("exchange");
+  c.enabled = s.get_bool("enabled", false);
+  c.station_id = s.get_string("station_id", "");
+  if (c.enabled && !valid_station_id(c.station_id)) {
+    s.reject("station_id", "1 to 64 of A-Z a-z 0-9 . _ - (the cloud knows the station by it)");
+  }
+  c.uploader.http.host = s.get_string("cloud_host", "127.0.0.1");
+  c.uploader.http.port = static_cast<std::uint16_t>(s.get_int("cloud_port", 8090, 1, 65535));
+  c.uploader.http.timeout = s.get_duration("request_timeout", std::chrono::seconds(30),
+                                           std::chrono::seconds(1), std::chrono::minutes(10));
+  c.batch_records = static_cast<std::size_t>(s.get_int("batch_records", 10'000, 1, 1'000'000));
+  c.interval = s.get_duration("interval", std::chrono::seconds(60), std::chrono::milliseconds(100),
+                              std::chrono::hours(24));
+  if (s.has("tls")) {
+    config::Section t = s.section("tls");
+    net::ClientTls tls;
+    tls.ca_file = t.get_path("ca", "");
+    tls.cert_file = t.get_path("cert", "");
+    tls.key_file = t.get_path("key", "");
+    tls.crl_file = t.get_path("crl", "");
+    tls.server_name = t.get_string("server_name", "");
+    if (tls.ca_file.empty()) t.reject("ca", "TLS needs the CA that signed the cloud's certificate");
+    if (tls.cert_file.empty() != tls.key_file.empty()) {
+      t.reject("key", "a client certificate needs its key, and a key its certificate");
+    }
+    c.uploader.http.tls = tls;
+  }
+  return c;
+}
+
+UploadLink::UploadLink(ExchangeConfig config, storage::Database& db, const Clock& clock)
+    : config_(std::move(config)),
+      exporter_(std::make_unique<Exporter>(db, config_.station_id, config_.batch_records)) {
+  Exporter* exporter = exporter_.get();
+  uploader_ = std::make_unique<exchange::Uploader>(
+      config_.uploader,
+      [exporter](UtcTime now) -> Result<std::optional<exchange::OutgoingBatch>> {
+        auto batch = exporter->next(now);
+        if (!batch) return fail(batch.error());
+        if (!*batch) return std::optional<exchange::OutgoingBatch>();
+        return std::optional<exchange::OutgoingBatch>(
+            exchange::OutgoingBatch{(*batch)->sequence, std::move((*batch)->text)});
+      },
+      [exporter](std::uint64_t sequence, UtcTime now) {
+        return exporter->acknowledge(sequence, now);
+      },
+      [&clock] { return clock.now(); });
+}
+
+UploadLink::~UploadLink() { stop(); }
+
+void UploadLink::start() {
+  thread_ = std::jthread([this](std::stop_token stop) { uploader_->run(stop, config_.interval); });
+}
+
+void UploadLink::stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+const exchange::UploaderCounters& UploadLink::counters() const { return uploader_->counters(); }
+
+}  // namespace omni::station
