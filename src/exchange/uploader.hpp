@@ -67,6 +67,10 @@ class Uploader {
   // failure, until `stop` is requested.
   void run(std::stop_token stop, std::chrono::milliseconds idle);
 
+  // From any thread: abandons the POST in flight (a stopping process must not wait out the
+  // timeout of a peer that no longer answers); drain() then fails until the process ends.
+  void cancel() { client_.cancel(); }
+
   const UploaderCounters& counters() const { return counters_; }
 
  private:

@@ -1,17 +1,19 @@
 #include "net/http_client.hpp"
 
-#include "net/tls_util.hpp"
-
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include "net/tls_util.hpp"
 
 namespace omni::net {
 namespace {
@@ -46,8 +48,18 @@ struct HttpClient::Impl {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
+  std::atomic<bool> cancelled{false};
 
   explicit Impl(HttpClientOptions o) : options(std::move(o)) {}
+
+  // Runs on the io_context: stops the socket's pending operation (its handler then completes
+  // with an error on the requesting thread, which closes the connection as usual).
+  void interrupt() {
+    if (!connected()) return;
+    boost::system::error_code ignored;
+    lowest().socket().cancel(ignored);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
 
   Status configure_tls() {
     if (tls || !options.tls) return ok();
@@ -190,6 +202,10 @@ struct HttpClient::Impl {
   Result<ClientResponse> request(std::string_view method, std::string_view target,
                                  std::string_view body, std::string_view content_type,
                                  const HeaderList& headers) {
+    if (cancelled.load()) {
+      return fail(ErrorCode::Io,
+                  fmt::format("request to {}:{} cancelled", options.host, options.port));
+    }
     const auto deadline = Clock::now() + options.timeout;
     // A kept-alive connection the server closed while idle makes this request fail (Io) and
     // is dropped; the caller decides whether to resend, because resending a POST is only safe
@@ -214,6 +230,12 @@ struct HttpClient::Impl {
 
 HttpClient::HttpClient(HttpClientOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+void HttpClient::cancel() {
+  impl_->cancelled.store(true);
+  Impl* impl = impl_.get();
+  asio::post(impl->ioc, [impl] { impl->interrupt(); });
+}
 
 HttpClient::~HttpClient() {
   if (impl_) impl_->close();

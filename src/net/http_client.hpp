@@ -10,7 +10,7 @@
 // A failed request closes the connection; the next request opens a new one. Boost.Beast stays
 // out of this header.
 //
-// Thread safety: one thread at a time per client (give each thread its own).
+// Thread safety: one thread at a time per client (give each thread its own); cancel() from any.
 
 #include <chrono>
 #include <cstdint>
@@ -30,7 +30,8 @@ struct ClientTls {
   std::filesystem::path cert_file{};  // PEM client certificate chain; empty: none
   std::filesystem::path key_file{};
   std::string server_name{};
-  std::filesystem::path crl_file{};   // PEM CRL(s): a revoked server certificate is refused  // SNI and host-name check; empty: the host option
+  std::filesystem::path crl_file{};  // PEM CRL(s): a revoked server certificate is refused  // SNI
+                                     // and host-name check; empty: the host option
 };
 
 struct HttpClientOptions {
@@ -57,12 +58,18 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Errors: Timeout (no complete answer within the deadline), Io (refused, reset, TLS
+  // handshake or verification failure, cancelled: the detail says which) …
+  //
   // handshake or verification failure: the detail says which), Malformed (not HTTP),
   // OutOfRange (a response larger than max_response_bytes), Config (unreadable TLS files).
   Result<ClientResponse> request(std::string_view method, std::string_view target,
                                  std::string_view body = {}, std::string_view content_type = {},
                                  const HeaderList& headers = {});
   Result<ClientResponse> get(std::string_view target) { return request("GET", target); }
+  // From any thread: the request in flight, and every later one, fails at once with Io
+  // ("cancelled"). For shutting down a thread that may be waiting on a silent peer.
+  void cancel();
+
   Result<ClientResponse> post(std::string_view target, std::string_view body,
                               std::string_view content_type, const HeaderList& headers = {}) {
     return request("POST", target, body, content_type, headers);

@@ -1,10 +1,12 @@
 // `omnimeter demo`: everything on one machine on embedded SQLite, for a first look.
 //
 // What runs today: a simulated city (--meters, 2,000 by default) whose concentrators dial a
-// master station over loopback TCP; the station collects their archives and daily values into
-// the SQLite database under --data-dir (created and migrated on first start, reused afterwards;
-// --fresh starts over); the web front end, the platform info route and the station's API on one
-// HTTP port. The cloud joins as its issue lands; the command line stays the same.
+// master station over loopback TCP; the station imports the city's customer archive, collects
+// the concentrators' daily values and exports them in exchange batches over HTTP to the cloud,
+// whose data centre feeds the statistics API and the city dashboard. The station and the cloud
+// each have their SQLite database under --data-dir (created and migrated on first start, reused
+// afterwards; --fresh starts over). The web front end, the station's API, the cloud's API and
+// its exchange route share one HTTP port.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -18,7 +20,15 @@
 #include "cli/database_setup.hpp"
 #include "core/log.hpp"
 #include "net/http_server.hpp"
+#include "cloud/api/stats_api.hpp"
+#include "cloud/service/gateway.hpp"
+#include "cloud/store/data_centre.hpp"
+#include "exchange/receiver.hpp"
+#include "sim/archive/archive.hpp"
 #include "sim/field/field.hpp"
+#include "sim/model/city.hpp"
+#include "station/export/upload_link.hpp"
+#include "station/store/archive_import.hpp"
 #include "station/api/station_api.hpp"
 #include "station/sessions/station_server.hpp"
 #include "storage/database.hpp"
@@ -60,25 +70,57 @@ Result<std::string> installation_id(storage::Database& db) {
   return rows->at(0).get<std::string>(0);
 }
 
+constexpr std::uint64_t kDemoSeed = 2026;
+
+std::unique_ptr<storage::Database> open_demo_database(const std::filesystem::path& file, Role role) {
+  storage::DatabaseOptions options;
+  options.sqlite_path = file.string();
+  auto db = storage::open_database(options);
+  if (!db) {
+    fmt::print(stderr, "omnimeter: {}\n", db.error().detail);
+    return nullptr;
+  }
+  for (const auto& set : migration_sets_for(role)) {
+    if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
+      fmt::print(stderr, "omnimeter: {}\n", applied.error().detail);
+      return nullptr;
+    }
+  }
+  return std::move(*db);
+}
+
+Status import_city_archive(storage::Database& db, std::uint32_t meters) {
+  sim::City city = sim::generate_city({kDemoSeed, meters});
+  std::string csv;
+  sim::write_archive_csv(city, {}, [&csv](std::string_view chunk) { csv += chunk; });
+  auto report = station::import_archive(db, csv, station::ImportMode::Apply,
+                                        SystemClock::instance().now());
+  if (!report) return fail(report.error());
+  if (!report->problems.empty()) {
+    return fail(ErrorCode::Internal, report->problems.front().to_string());
+  }
+  return ok();
+}
+
 int run_demo(const DemoArgs& args) {
   auto log = log::get("demo");
   namespace fs = std::filesystem;
   std::error_code ec;
   if (args.fresh) fs::remove_all(args.data_dir, ec);
-  storage::DatabaseOptions db_options;
-  db_options.sqlite_path = (fs::path(args.data_dir) / "platform.db").string();
-  auto db = storage::open_database(db_options);
-  if (!db) {
-    fmt::print(stderr, "omnimeter: {}\n", db.error().detail);
-    return kExitFailure;
-  }
-  for (const auto& set : migration_sets_for(Role::Station)) {
-    if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
-      fmt::print(stderr, "omnimeter: {}\n", applied.error().detail);
+  auto db = open_demo_database(fs::path(args.data_dir) / "station.db", Role::Station);
+  if (!db) return kExitFailure;
+  auto cloud_db = open_demo_database(fs::path(args.data_dir) / "cloud.db", Role::Cloud);
+  if (!cloud_db) return kExitFailure;
+  cloud::DataCentre centre(*cloud_db);
+  // The utility's customer archive of the simulated city, as a station imports it (idempotent:
+  // a reused demo finds it unchanged).
+  if (args.meters > 0) {
+    if (auto st = import_city_archive(*db, args.meters); !st) {
+      fmt::print(stderr, "omnimeter: archive: {}\n", st.error().to_string());
       return kExitFailure;
     }
   }
-  auto id = installation_id(**db);
+  auto id = installation_id(*db);
   if (!id) {
     fmt::print(stderr, "omnimeter: {}\n", id.error().detail);
     return kExitFailure;
@@ -91,7 +133,7 @@ int run_demo(const DemoArgs& args) {
   std::string started_at = iso_utc(std::chrono::system_clock::now());
 
   // The station, on its own thread, listening on a free loopback port.
-  station::ArchiveStore store(**db);
+  station::ArchiveStore store(*db);
   station::StationConfig station_config;
   station_config.listen_host = "127.0.0.1";
   station_config.port = 0;
@@ -108,7 +150,7 @@ int run_demo(const DemoArgs& args) {
   std::thread field_thread;
   if (args.meters > 0) {
     sim::FieldConfig field_config;
-    field_config.seed = 2026;
+    field_config.seed = kDemoSeed;
     field_config.meters = args.meters;
     field_config.start = SystemClock::instance().now();
     field_config.station_port = station_server.port();
@@ -118,7 +160,9 @@ int run_demo(const DemoArgs& args) {
     log->info("simulated field: {} meters behind {} concentrators", field->meter_count(),
               field->concentrator_count());
   }
+  std::unique_ptr<station::UploadLink> upload;
   auto stop_background = [&] {
+    if (upload) upload->stop();
     if (field) field->stop();
     if (field_thread.joinable()) field_thread.join();
     station_server.stop();
@@ -126,9 +170,19 @@ int run_demo(const DemoArgs& args) {
   };
 
   net::Router router;
-  storage::Database* database = db->get();
+  storage::Database* database = db.get();
   station::add_station_routes(router, store);
+  exchange::ReceiverCounters received;
+  exchange::add_batch_route(router, cloud::batch_sink(centre, SystemClock::instance()), received);
+  cloud::add_stats_routes(router, centre);
   router.get("/api/v1/info", [&](const net::Request&) {
+    // The dashboard picks its default period from the data's first and last day.
+    auto days = centre.data_days();
+    auto day = [&days](bool first) -> nlohmann::json {
+      if (!days) return nullptr;
+      const auto& d = first ? days->first : days->last;
+      return d ? nlohmann::json(format_date(*d)) : nlohmann::json(nullptr);
+    };
     nlohmann::json info = {
         {"name", "omnimeter"},
         {"version", OMNI_VERSION},
@@ -139,8 +193,9 @@ int run_demo(const DemoArgs& args) {
          {{{"name", "storage"}, {"state", "ready"}},
           {{"name", "web"}, {"state", "ready"}},
           {{"name", "station"}, {"state", "running"}},
-          {{"name", "cloud"}, {"state", "not_started"}},
+          {{"name", "cloud"}, {"state", "running"}},
           {{"name", "simulator"}, {"state", field ? "running" : "off"}}}},
+        {"data", {{"first_day", day(true)}, {"last_day", day(false)}}},
     };
     return net::Response::json_text(200, info.dump());
   });
@@ -161,9 +216,20 @@ int run_demo(const DemoArgs& args) {
     return kExitFailure;
   }
   server.stop_on_signals();
+  // The station sends what it collects to the cloud through the real exchange route.
+  station::ExchangeConfig exchange;
+  exchange.enabled = true;
+  exchange.station_id = "demo-city";
+  exchange.batch_records = 5000;
+  exchange.interval = std::chrono::seconds(2);
+  exchange.uploader.http.host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
+  exchange.uploader.http.port = server.port();
+  upload = std::make_unique<station::UploadLink>(exchange, *db, SystemClock::instance());
+  upload->start();
   // The URL line is what people and the browser tests look for.
-  fmt::print("Omnimeter demo ready: http://{}:{}/  (data in {}; Ctrl-C stops)\n", args.bind,
-             server.port(), args.data_dir);
+  fmt::print("Omnimeter demo ready: http://{}:{}/  (city dashboard: http://{}:{}/dashboard/; "
+             "data in {}; Ctrl-C stops)\n",
+             args.bind, server.port(), args.bind, server.port(), args.data_dir);
   std::fflush(stdout);
   server.wait();
   stop_background();

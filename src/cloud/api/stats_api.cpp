@@ -410,9 +410,13 @@ net::Response info(const DataCentre& centre, const net::Request& r, const std::s
 
 }  // namespace
 
-void add_stats_routes(net::Router& router, const DataCentre& centre, std::string version) {
+void add_info_route(net::Router& router, const DataCentre& centre, std::string version) {
   const DataCentre* c = &centre;
   router.get("/api/v1/info", [c, version](const net::Request& r) { return info(*c, r, version); });
+}
+
+void add_stats_routes(net::Router& router, const DataCentre& centre) {
+  const DataCentre* c = &centre;
   router.get("/api/v1/stats/overview", [c](const net::Request& r) { return overview(*c, r); });
   router.get("/api/v1/stats/series", [c](const net::Request& r) { return series(*c, r); });
   router.get("/api/v1/stats/regions", [c](const net::Request& r) { return regions(*c, r); });

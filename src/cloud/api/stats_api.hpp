@@ -25,6 +25,9 @@
 
 namespace omni::cloud {
 
-void add_stats_routes(net::Router& router, const DataCentre& centre, std::string version);
+// Every route above but /api/v1/info.
+void add_stats_routes(net::Router& router, const DataCentre& centre);
+// /api/v1/info of a cloud process (the demo answers it itself, with its other components).
+void add_info_route(net::Router& router, const DataCentre& centre, std::string version);
 
 }  // namespace omni::cloud

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cloud/api/stats_api.hpp"
+#include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
 #include "core/log.hpp"
 #include "exchange/receiver.hpp"
@@ -54,34 +55,7 @@ struct CloudService::Impl {
 
   Impl(CloudConfig c, storage::Database& d) : config(std::move(c)), db(d), centre(d) {}
 
-  exchange::Sink sink() {
-    return [this](const exchange::Batch& batch,
-                  std::string_view digest) -> Result<exchange::Receipt> {
-      auto out = centre.ingest(batch, digest, now());
-      if (!out) return fail(out.error());
-      exchange::Receipt receipt;
-      receipt.records = batch.record_count();
-      receipt.unplaced = static_cast<std::size_t>(out->readings_unknown);
-      switch (out->status) {
-        case IngestStatus::Accepted:
-          receipt.disposition = exchange::Disposition::Accepted;
-          break;
-        case IngestStatus::Duplicate:
-          receipt.disposition = exchange::Disposition::Duplicate;
-          break;
-        case IngestStatus::Conflict:
-          receipt.disposition = exchange::Disposition::Conflict;
-          break;
-      }
-      return receipt;
-    };
-  }
-
-  static UtcTime now() {
-    return UtcTime{std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count()};
-  }
+  exchange::Sink sink() { return batch_sink(centre, SystemClock::instance()); }
 
   void scan_loop() {
     auto log = log::get("cloud");
@@ -129,7 +103,8 @@ Status CloudService::start() {
   }
   net::Router router;
   exchange::add_batch_route(router, s.sink(), s.counters);
-  add_stats_routes(router, s.centre, s.config.version);
+  add_stats_routes(router, s.centre);
+  add_info_route(router, s.centre, s.config.version);
   s.http = std::make_unique<net::HttpServer>(s.config.http, std::move(router));
   storage::Database* database = &s.db;
   s.http->add_readiness_check("database", [database]() -> Status {

@@ -77,6 +77,7 @@ void UploadLink::start() {
 void UploadLink::stop() {
   if (thread_.joinable()) {
     thread_.request_stop();
+    uploader_->cancel();
     thread_.join();
   }
 }

@@ -14,7 +14,9 @@
 #include <thread>
 
 #include "cloud/store/data_centre.hpp"
+#include "cloud/service/gateway.hpp"
 #include "cloud/store/schema.hpp"
+#include "core/clock.hpp"
 #include "exchange/receiver.hpp"
 #include "exchange/uploader.hpp"
 #include "net/http_server.hpp"
@@ -114,20 +116,8 @@ TEST(ExchangeDelivery, EveryRecordArrivesExactlyOnceThroughADamagingNetwork) {
   metrics::Registry registry;
   exchange::ReceiverCounters received(registry);
   net::Router router;
-  exchange::add_batch_route(
-      router,
-      [&](const exchange::Batch& b, std::string_view digest) -> Result<exchange::Receipt> {
-        auto out = centre.ingest(b, digest, kNow);
-        if (!out) return fail(out.error());
-        exchange::Receipt r;
-        r.records = b.record_count();
-        r.disposition =
-            out->status == cloud::IngestStatus::Accepted    ? exchange::Disposition::Accepted
-            : out->status == cloud::IngestStatus::Duplicate ? exchange::Disposition::Duplicate
-                                                            : exchange::Disposition::Conflict;
-        return r;
-      },
-      received);
+  FakeClock cloud_clock(kNow);
+  exchange::add_batch_route(router, cloud::batch_sink(centre, cloud_clock), received);
   net::HttpServer server({}, std::move(router));
   ASSERT_TRUE(server.start());
 

@@ -78,6 +78,27 @@ TEST_F(HttpClientTest, SilentServerTimesOut) {
   EXPECT_EQ(r.error().code, ErrorCode::Timeout);
 }
 
+TEST_F(HttpClientTest, CancelEndsAWaitOnASilentServer) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  HttpClient client({.host = "127.0.0.1",
+                     .port = a.local_endpoint().port(),
+                     .timeout = std::chrono::seconds(60)});
+  Result<ClientResponse> r = fail(ErrorCode::Internal, "not run");
+  const auto started = std::chrono::steady_clock::now();
+  std::thread waiting([&] { r = client.get("/"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  client.cancel();
+  waiting.join();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Io);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30))
+      << "the wait ended by the cancel, not by the timeout";
+  auto after = client.get("/");
+  ASSERT_FALSE(after);
+  EXPECT_NE(after.error().detail.find("cancelled"), std::string::npos);
+}
+
 TEST_F(HttpClientTest, OversizeResponseIsRefused) {
   start();
   HttpClient client({.host = "127.0.0.1", .port = port_, .max_response_bytes = 1000});
