@@ -50,6 +50,9 @@ test('landing page shows the platform status in Chinese', async () => {
   // its characters need (a tofu box font would still be wide, so also check the font resolved).
   const fontOk = await page.evaluate(() => document.fonts.check('16px "WenQuanYi Micro Hei"'));
   assert.ok(fontOk, 'the CJK font is installed (fonts-wqy-microhei)');
+  // The demo runs the cloud, so the city dashboard is offered; the resident app is not built yet.
+  assert.equal(await page.getAttribute('#app-dashboard', 'href'), '/dashboard/');
+  assert.equal(await page.$('#app-resident'), null);
   await page.screenshot({ path: artifactPath('landing-zh.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();

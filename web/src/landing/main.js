@@ -56,12 +56,14 @@ function componentsSection(info) {
 function appsSection(info) {
   const running = new Set(info.components
     .filter((c) => c.state === 'ready' || c.state === 'running').map((c) => c.name));
-  const apps = [['apps.dashboard', 'cloud', null], ['apps.resident', 'cloud', null],
-    ['apps.console', 'station', '/console/']];
+  // [label, component it needs, where it is served (null: not built yet), element id]
+  const apps = [['apps.dashboard', 'cloud', '/dashboard/', 'app-dashboard'],
+    ['apps.resident', 'cloud', null, 'app-resident'],
+    ['apps.console', 'station', '/console/', 'app-station']];
   const list = el('ul', { id: 'apps' });
-  for (const [key, needs, href] of apps) {
+  for (const [key, needs, href, id] of apps) {
     const available = running.has(needs) && href;
-    const name = available ? el('a', { href, id: `app-${needs}` }, t(key)) : el('span', {}, t(key));
+    const name = available ? el('a', { href, id }, t(key)) : el('span', {}, t(key));
     const state = available ? t('state.ready') : t('apps.unavailable');
     list.append(el('li', {}, name,
       el('span', { class: available ? 'state-ready' : 'state-not_started' }, state)));
