@@ -165,6 +165,8 @@ Status move_into(const std::filesystem::path& file, const std::filesystem::path&
 
 }  // namespace
 
+constexpr auto kSettleTime = std::chrono::seconds(5);
+
 Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const Sink& sink,
                                      ReceiverCounters& counters) {
   std::error_code ec;
@@ -181,6 +183,13 @@ Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const 
     auto text = read_file(file);
     if (!text) return fail(text.error());
     auto ack = receive_batch(*text, {}, sink, counters);
+    // A file refused within seconds of its last write may still be on its way in (a writer that
+    // does not rename into place): look again at the next scan before rejecting it.
+    std::error_code age_ec;
+    const auto written = std::filesystem::last_write_time(file, age_ec);
+    const bool fresh =
+        !age_ec && std::filesystem::file_time_type::clock::now() - written < kSettleTime;
+    if (!ack && !retryable(ack.error().code) && fresh) continue;
     if (!ack && retryable(ack.error().code)) {
       log::get("exchange")
           ->warn("{} left for the next scan: {}", file.filename().string(),

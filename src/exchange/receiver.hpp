@@ -67,8 +67,10 @@ void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters)
 
 // File transfer: every "*.omx" file in `folder` (oldest name first) is received; an accepted or
 // duplicate batch moves to folder/done/, a refused one to folder/rejected/ with a ".reason"
-// file beside it; a store failure leaves the file in place for the next scan. Returns how many
-// files were processed (moved).
+// file beside it; a store failure leaves the file in place for the next scan, and so does a
+// refused file written less than 5 s ago (it may still be arriving). Writers should write
+// under another name (NAME.omx.part) and rename into place. Returns how many files were
+// processed (moved).
 Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const Sink& sink,
                                      ReceiverCounters& counters);
 

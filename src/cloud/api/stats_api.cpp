@@ -304,7 +304,11 @@ net::Response losses(const DataCentre& centre, const net::Request& r) {
   if (!f) return bad_request(r, f.error());
   auto limit = limit_param(r, 100);
   if (!limit) return bad_request(r, limit.error());
-  auto rows = centre.losses(*f, *limit);
+  const std::string sort = param(r, "sort");
+  if (!sort.empty() && sort != "loss" && sort != "loss_pct") {
+    return bad_request(r, {"sort: loss or loss_pct"});
+  }
+  auto rows = centre.losses(*f, *limit, sort == "loss_pct" ? LossOrder::Ratio : LossOrder::Loss);
   if (!rows) return failure(r, rows.error());
   net::Table table{"losses",
                    {"supply meter", "name", "energy", "unit", "supply", "children", "loss",

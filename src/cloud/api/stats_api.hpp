@@ -9,7 +9,7 @@
 //   /api/v1/stats/series?energy&granularity=day|week|month|year&from&to[&region][&industry][&customer]
 //   /api/v1/stats/regions?level=district|street|community&energy&from&to[&parent][&limit]
 //   /api/v1/stats/industries?energy&from&to[&region]
-//   /api/v1/stats/losses?energy&from&to[&region][&limit]
+//   /api/v1/stats/losses?energy&from&to[&region][&limit][&sort=loss|loss_pct]
 //   /api/v1/stats/coverage?month=YYYY-MM[&region]
 //   /api/v1/regions, /api/v1/regions/{code}   a region with its children
 //

@@ -154,6 +154,9 @@ struct LossRow {
   std::int64_t children = 0;  // contributing children (largest count of a day/month)
 };
 
+// Losses ranked by the amount lost, or by the share of the supply meter's usage.
+enum class LossOrder { Loss, Ratio };
+
 struct IndustryRow {
   char industry = ' ';
   std::int64_t usage = 0, kgce = 0;
@@ -236,7 +239,8 @@ class DataCentre {
                                                RankBy by, int limit) const;
   // Supply meters whose children reported usage in the range, ranked by loss (largest first);
   // `filter.region` restricts to supply meters inside it, `filter.energy` to one energy.
-  Result<std::vector<LossRow>> losses(const UsageFilter& filter, int limit) const;
+  Result<std::vector<LossRow>> losses(const UsageFilter& filter, int limit,
+                                      LossOrder order = LossOrder::Loss) const;
   // Usage per industry over the range and its share of the total.
   Result<std::vector<IndustryRow>> industry_totals(const UsageFilter& filter) const;
   // kgce per energy over the range and its share (filter.energy ignored).

@@ -460,7 +460,8 @@ Result<std::vector<RankingRow>> DataCentre::rank_regions(const UsageFilter& filt
   return out;
 }
 
-Result<std::vector<LossRow>> DataCentre::losses(const UsageFilter& filter, int limit) const {
+Result<std::vector<LossRow>> DataCentre::losses(const UsageFilter& filter, int limit,
+                                               LossOrder order) const {
   OMNI_TRY(check_range(filter));
   auto scope = parse_region(filter.region);
   if (!scope) return fail(scope.error());
@@ -501,7 +502,12 @@ Result<std::vector<LossRow>> DataCentre::losses(const UsageFilter& filter, int l
     if (a.usage != 0) row.loss_ratio = static_cast<double>(row.loss) / static_cast<double>(a.usage);
     out.push_back(std::move(row));
   }
-  std::sort(out.begin(), out.end(), [](const LossRow& a, const LossRow& b) {
+  std::sort(out.begin(), out.end(), [order](const LossRow& a, const LossRow& b) {
+    if (order == LossOrder::Ratio) {
+      // A supply meter without usage has no ratio: last.
+      const double ra = a.loss_ratio.value_or(-1e300), rb = b.loss_ratio.value_or(-1e300);
+      if (ra != rb) return ra > rb;
+    }
     return a.loss != b.loss ? a.loss > b.loss : a.supply < b.supply;
   });
   if (limit >= 0 && out.size() > static_cast<std::size_t>(limit)) {

@@ -9,6 +9,8 @@
 //     household 0301 water      10.000 →  10.400 →  10.900 m³    usage 0.4, 0.5
 //   Readings are the daily frozen values of 1–3 January 2026, so usage falls on 1 and 2 January.
 //   Loss of the building supply meter: 40 − 35 = 5 kWh, 12.5 %.
+//   Building 0022: supply 2000 → 2100 → 2200 kWh, household 0401 1000 → 1090 → 1180 kWh: loss
+//   20 kWh, 10 %. Electricity customers use 105 kWh on 1 January and 110 on 2 January.
 
 #include <gtest/gtest.h>
 
@@ -27,12 +29,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-exchange::BaseCode code(std::uint16_t room, EnergyKind kind) {
+exchange::BaseCode code(std::uint16_t room, EnergyKind kind, std::uint16_t building = 21) {
   exchange::BaseCode c;
   c.county = 110105;
   c.street = 3;
   c.community = 12;
-  c.building = 21;
+  c.building = building;
   c.unit = room == 0 ? 0 : 3;
   c.room = room;
   c.kind = kind;
@@ -40,9 +42,10 @@ exchange::BaseCode code(std::uint16_t room, EnergyKind kind) {
   return c;
 }
 
-exchange::MeterRecord meter(std::uint16_t room, EnergyKind kind, const char* address) {
+exchange::MeterRecord meter(std::uint16_t room, EnergyKind kind, const char* address,
+                            std::uint16_t building = 21) {
   exchange::MeterRecord m;
-  m.code = code(room, kind);
+  m.code = code(room, kind, building);
   m.address = *MeterAddress::from_digits(address);
   m.meter_type = kind == EnergyKind::Electricity ? 0x40 : 0x10;
   m.installed = UtcTime{1'735'660'800};  // 2025-01-01
@@ -50,16 +53,16 @@ exchange::MeterRecord meter(std::uint16_t room, EnergyKind kind, const char* add
     m.customer = exchange::CustomerType::NonResidential;
     m.industry = 'D';
   } else if (kind == EnergyKind::Electricity) {
-    m.parent = code(0, kind);
+    m.parent = code(0, kind, building);
   }
   return m;
 }
 
 // The daily frozen value of Beijing day 2026-01-(1+i): 16:00 UTC the day before.
 exchange::ReadingRecord reading(std::uint16_t room, EnergyKind kind, int i, std::int64_t value,
-                                int scale) {
+                                int scale, std::uint16_t building = 21) {
   exchange::ReadingRecord r;
-  r.code = code(room, kind);
+  r.code = code(room, kind, building);
   r.at = UtcTime{1'767'225'600 - 8 * 3600 + i * 86'400};
   r.value = Quantity(value, scale, kind == EnergyKind::Electricity ? Unit::kWh : Unit::m3);
   r.meter_type = kind == EnergyKind::Electricity ? 0x40 : 0x10;
@@ -77,16 +80,22 @@ exchange::Batch city_batch(std::uint64_t sequence) {
   b.meters = {meter(0, EnergyKind::Electricity, "000000000100"),
               meter(301, EnergyKind::Electricity, "000000000101"),
               meter(302, EnergyKind::Electricity, "000000000102"),
-              meter(301, EnergyKind::Water, "00000000000301")};
+              meter(301, EnergyKind::Water, "00000000000301"),
+              meter(0, EnergyKind::Electricity, "000000000200", 22),
+              meter(401, EnergyKind::Electricity, "000000000201", 22)};
   const std::int64_t supply[] = {100000, 101700, 104000};
   const std::int64_t h301[] = {10000, 11000, 12500};
   const std::int64_t h302[] = {5000, 5500, 6000};
   const std::int64_t w301[] = {10000, 10400, 10900};
+  const std::int64_t supply22[] = {200000, 210000, 220000};
+  const std::int64_t h22_401[] = {100000, 109000, 118000};
   for (int i = 0; i < 3; ++i) {
     b.readings.push_back(reading(0, EnergyKind::Electricity, i, supply[i], 2));
     b.readings.push_back(reading(301, EnergyKind::Electricity, i, h301[i], 2));
     b.readings.push_back(reading(302, EnergyKind::Electricity, i, h302[i], 2));
     b.readings.push_back(reading(301, EnergyKind::Water, i, w301[i], 3));
+    b.readings.push_back(reading(0, EnergyKind::Electricity, i, supply22[i], 2, 22));
+    b.readings.push_back(reading(401, EnergyKind::Electricity, i, h22_401[i], 2, 22));
   }
   return b;
 }
@@ -155,31 +164,40 @@ TEST_F(CloudCli, BatchesInStatisticsOut) {
   std::map<std::string, Json> energies;
   for (const auto& e : overview["energies"]) energies[e["energy"]] = e;
   // Consumption counts the customers' meters; the supply meter is for losses, not a customer.
-  EXPECT_DOUBLE_EQ(energies["electricity"]["usage"].get<double>(), 35.0);
+  EXPECT_DOUBLE_EQ(energies["electricity"]["usage"].get<double>(), 215.0);
   EXPECT_DOUBLE_EQ(energies["water"]["usage"].get<double>(), 0.9);
   EXPECT_EQ(energies["electricity"]["unit"], "kWh");
-  EXPECT_NEAR(energies["electricity"]["kgce"].get<double>(), 35.0 * 0.1229, 1e-9);
-  EXPECT_EQ(energies["electricity"]["residential"], 2);
+  EXPECT_NEAR(energies["electricity"]["kgce"].get<double>(), 215.0 * 0.1229, 1e-9);
+  EXPECT_EQ(energies["electricity"]["residential"], 3);
 
   Json series =
       get("/api/v1/stats/series?energy=electricity&granularity=day&from=2026-01-01&to=2026-01-31");
   ASSERT_EQ(series["points"].size(), 2u);
   EXPECT_EQ(series["points"][0]["period"], "2026-01-01");
-  EXPECT_DOUBLE_EQ(series["points"][0]["value"].get<double>(), 15.0);
-  EXPECT_DOUBLE_EQ(series["points"][1]["value"].get<double>(), 20.0);
+  EXPECT_DOUBLE_EQ(series["points"][0]["value"].get<double>(), 105.0);
+  EXPECT_DOUBLE_EQ(series["points"][1]["value"].get<double>(), 110.0);
 
   Json districts =
       get("/api/v1/stats/regions?level=district&energy=electricity&from=2026-01-01&to=2026-01-31");
   ASSERT_EQ(districts["rows"].size(), 1u);
   EXPECT_EQ(districts["rows"][0]["code"], "110105");
   EXPECT_EQ(districts["rows"][0]["name"], "朝阳区");
-  EXPECT_DOUBLE_EQ(districts["rows"][0]["value"].get<double>(), 35.0);
+  EXPECT_DOUBLE_EQ(districts["rows"][0]["value"].get<double>(), 215.0);
 
   Json losses = get("/api/v1/stats/losses?energy=electricity&from=2026-01-01&to=2026-01-31");
-  ASSERT_EQ(losses["rows"].size(), 1u);
-  EXPECT_EQ(losses["rows"][0]["code"], code(0, EnergyKind::Electricity).to_string());
-  EXPECT_DOUBLE_EQ(losses["rows"][0]["loss"].get<double>(), 5.0);
-  EXPECT_DOUBLE_EQ(losses["rows"][0]["loss_pct"].get<double>(), 12.5);
+  // Ranked by the amount lost by default: building 22 loses 20 kWh (10 %), building 21 5 (12.5 %).
+  ASSERT_EQ(losses["rows"].size(), 2u);
+  EXPECT_EQ(losses["rows"][0]["code"], code(0, EnergyKind::Electricity, 22).to_string());
+  EXPECT_DOUBLE_EQ(losses["rows"][0]["loss"].get<double>(), 20.0);
+  EXPECT_DOUBLE_EQ(losses["rows"][0]["loss_pct"].get<double>(), 10.0);
+  EXPECT_EQ(losses["rows"][1]["code"], code(0, EnergyKind::Electricity).to_string());
+  EXPECT_DOUBLE_EQ(losses["rows"][1]["loss"].get<double>(), 5.0);
+  EXPECT_DOUBLE_EQ(losses["rows"][1]["loss_pct"].get<double>(), 12.5);
+  Json by_ratio =
+      get("/api/v1/stats/losses?energy=electricity&from=2026-01-01&to=2026-01-31&sort=loss_pct");
+  ASSERT_EQ(by_ratio["rows"].size(), 2u);
+  EXPECT_EQ(by_ratio["rows"][0]["code"], code(0, EnergyKind::Electricity).to_string());
+  get("/api/v1/stats/losses?energy=electricity&from=2026-01-01&to=2026-01-31&sort=name", 400);
 
   Json city = get("/api/v1/regions");
   ASSERT_EQ(city["children"].size(), 1u);
@@ -206,9 +224,18 @@ TEST_F(CloudCli, BatchesInStatisticsOut) {
 TEST_F(CloudCli, DropFolderBatchesAreIngestedAndFiled) {
   start();
   std::filesystem::create_directories(dir_ / "drop");
-  std::ofstream(dir_ / "drop" / "elec-01-000001.omx", std::ios::binary)
+  // As file transfer should: written under another name, renamed into place.
+  std::ofstream(dir_ / "drop" / "elec-01-000001.omx.part", std::ios::binary)
       << exchange::write_batch(city_batch(1));
-  std::ofstream(dir_ / "drop" / "elec-01-000002.omx", std::ios::binary) << "not a batch\n";
+  std::filesystem::rename(dir_ / "drop" / "elec-01-000001.omx.part",
+                          dir_ / "drop" / "elec-01-000001.omx");
+  // A damaged file, old enough that nothing is still writing it.
+  std::ofstream(dir_ / "drop" / "elec-01-000002.omx.part", std::ios::binary) << "not a batch\n";
+  std::filesystem::last_write_time(
+      dir_ / "drop" / "elec-01-000002.omx.part",
+      std::filesystem::file_time_type::clock::now() - std::chrono::minutes(1));
+  std::filesystem::rename(dir_ / "drop" / "elec-01-000002.omx.part",
+                          dir_ / "drop" / "elec-01-000002.omx");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < until &&
          !(std::filesystem::exists(dir_ / "drop" / "done" / "elec-01-000001.omx") &&
@@ -222,7 +249,7 @@ TEST_F(CloudCli, DropFolderBatchesAreIngestedAndFiled) {
   for (const auto& e : overview["energies"]) {
     if (e["energy"] == "electricity") electricity = e["usage"];
   }
-  EXPECT_DOUBLE_EQ(electricity, 35.0);
+  EXPECT_DOUBLE_EQ(electricity, 215.0);
   // The API then sees the file's batch as already received.
   EXPECT_EQ(Json::parse(post(exchange::write_batch(city_batch(1))).body)["status"], "duplicate");
   EXPECT_EQ(cloud_->terminate(), 0) << "a clean stop on SIGTERM";

@@ -141,6 +141,11 @@ TEST(DropFolder, MovesAcceptedAndRefusedFilesAndKeepsWhatTheStoreCouldNotTake) {
   ReceiverCounters counters{registry};
   write_file(dir / "a-0001.omx", write_batch(make_batch("gas-01", 1, 2)));
   write_file(dir / "a-0002.omx", "OMX|1|gas-01|2|garbage\n");
+  // A damaged file just written may still be arriving: it waits for the next scan.
+  write_file(dir / "a-0004.omx", "OMX|1|gas-01|4|half a ba");
+  // The damaged file is old enough to be complete: it is refused.
+  std::filesystem::last_write_time(
+      dir / "a-0002.omx", std::filesystem::file_time_type::clock::now() - std::chrono::minutes(1));
   write_file(dir / "notes.txt", "not a batch");
   auto moved = scan_drop_folder(dir.path(), store.sink(), counters);
   ASSERT_TRUE(moved) << moved.error().to_string();
@@ -149,6 +154,8 @@ TEST(DropFolder, MovesAcceptedAndRefusedFilesAndKeepsWhatTheStoreCouldNotTake) {
   EXPECT_TRUE(std::filesystem::exists(dir / "rejected" / "a-0002.omx"));
   EXPECT_TRUE(std::filesystem::exists(dir / "rejected" / "a-0002.omx.reason"));
   EXPECT_TRUE(std::filesystem::exists(dir / "notes.txt"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "a-0004.omx")) << "left for the next scan";
+  std::filesystem::remove(dir / "a-0004.omx");
 
   store.failing = true;
   write_file(dir / "a-0003.omx", write_batch(make_batch("gas-01", 3, 2)));
