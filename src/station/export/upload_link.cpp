@@ -1,5 +1,6 @@
 #include "station/export/upload_link.hpp"
 
+#include "core/log.hpp"
 #include "station/export/exporter.hpp"
 
 namespace omni::station {
@@ -51,6 +52,7 @@ ExchangeConfig exchange_config_from(config::Section root) {
 
 UploadLink::UploadLink(ExchangeConfig config, storage::Database& db, const Clock& clock)
     : config_(std::move(config)),
+      clock_(clock),
       exporter_(std::make_unique<Exporter>(db, config_.station_id, config_.batch_records)) {
   Exporter* exporter = exporter_.get();
   uploader_ = std::make_unique<exchange::Uploader>(
@@ -71,7 +73,33 @@ UploadLink::UploadLink(ExchangeConfig config, storage::Database& db, const Clock
 UploadLink::~UploadLink() { stop(); }
 
 void UploadLink::start() {
-  thread_ = std::jthread([this](std::stop_token stop) { uploader_->run(stop, config_.interval); });
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+void UploadLink::run(std::stop_token stop) {
+  auto log = log::get("station");
+  auto last_prune = std::chrono::steady_clock::now();
+  while (!stop.stop_requested()) {
+    auto sent = uploader_->drain();
+    auto wait = config_.interval;
+    if (!sent) {
+      wait = uploader_->backoff();
+      log->warn("upload to the cloud failed, next try in {} ms: {}", wait.count(),
+                sent.error().to_string());
+    }
+    // The outbox keeps acknowledged batches for a week (to answer "what did we send?"), then
+    // lets them go, or it would grow with every reading ever sent.
+    if (std::chrono::steady_clock::now() - last_prune > std::chrono::hours(1)) {
+      last_prune = std::chrono::steady_clock::now();
+      if (auto pruned = exporter_->prune(clock_.now() - 7 * 86'400); !pruned) {
+        log->warn("outbox pruning failed: {}", pruned.error().to_string());
+      }
+    }
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (!stop.stop_requested() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 void UploadLink::stop() {

@@ -55,7 +55,10 @@ class UploadLink {
   const exchange::UploaderCounters& counters() const;
 
  private:
+  void run(std::stop_token stop);
+
   ExchangeConfig config_;
+  const Clock& clock_;
   std::unique_ptr<Exporter> exporter_;
   std::unique_ptr<exchange::Uploader> uploader_;
   std::jthread thread_;

@@ -54,7 +54,9 @@ TEST(StationFaults, NoisyLinksLoseNothingAndDuplicateNothing) {
   std::int64_t meters = 0;
   int full = 0;
   // At least three seconds (three collections) of traffic through the noise, then until done.
-  for (int i = 0; i < 400 && (full < 3 || i < 12); ++i) {
+  // A damaged reply costs a whole 30 s deadline before the next collection asks again, and a
+  // loaded CI machine may need several such rounds: up to three minutes, done usually far sooner.
+  for (int i = 0; i < 720 && (full < 3 || i < 12); ++i) {
     std::this_thread::sleep_for(250ms);
     meters = count(**db, "SELECT COUNT(*) FROM meter");
     auto days = (*db)->query("SELECT COUNT(*) FROM reading_daily WHERE day < 20777 GROUP BY day");
