@@ -123,11 +123,41 @@ Result<std::string> receive_batch(std::string_view text, std::string_view client
   return acknowledgement(*batch, digest, *receipt);
 }
 
-void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters) {
+Result<std::string> receive_body(std::string_view body, std::string_view client_subject,
+                                 const Sink& sink, ReceiverCounters& counters,
+                                 const EnvelopeKeys* keys) {
+  if (!is_envelope(body)) {
+    if (keys != nullptr && keys->required) {
+      counters.refused.inc();
+      return fail(ErrorCode::Unauthorized,
+                  "this cloud takes batches only in the signed, encrypted envelope");
+    }
+    return receive_batch(body, client_subject, sink, counters);
+  }
+  if (keys == nullptr) {
+    counters.refused.inc();
+    return fail(ErrorCode::Unsupported, "this cloud has no envelope keys configured");
+  }
+  auto opened = open_envelope(body, keys->recipients, keys->policy, keys->now());
+  if (!opened) {
+    counters.refused.inc();
+    Error e = opened.error().error;
+    e.detail =
+        fmt::format("envelope {}: {}", envelope_failure_name(opened.error().failure), e.detail);
+    return fail(std::move(e));
+  }
+  auto ack = receive_batch(opened->text, client_subject, sink, counters);
+  if (!ack) return fail(ack.error());
+  return sign_ack(*ack, keys->ack_key, keys->ack_cert);
+}
+
+void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters,
+                     const EnvelopeKeys* keys) {
   router.post(
       std::string(kBatchPath),
-      [sink = std::move(sink), &counters](const net::Request& req) {
-        auto ack = receive_batch(req.body, req.client_subject, sink, counters);
+      [sink = std::move(sink), &counters, keys](const net::Request& req) {
+        auto ack = receive_body(req.body, req.client_subject, sink, counters, keys);
+        if (ack && ack->starts_with(kAckMagic)) return net::Response::text(200, std::move(*ack));
         if (ack) return net::Response::json_text(200, std::move(*ack));
         const Error& e = ack.error();
         if (retryable(e.code)) {
@@ -138,7 +168,7 @@ void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters)
         return net::Response::error(http_status(e.code), error_code_name(e.code), e.detail,
                                     req.request_id);
       },
-      net::RouteOptions{.max_body_bytes = kMaxBatchBytes});
+      net::RouteOptions{.max_body_bytes = kMaxEnvelopeBytes});
 }
 
 namespace {

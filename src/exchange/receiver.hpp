@@ -22,6 +22,7 @@
 #include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "exchange/batch.hpp"
+#include "exchange/envelope.hpp"
 #include "net/router.hpp"
 
 namespace omni::exchange {
@@ -56,14 +57,36 @@ struct ReceiverCounters {
   metrics::Counter& failed;    // the store failed
 };
 
+// The cloud's side of the envelope (SEC-11, docs/security.md "Exchange envelope"): with these
+// keys an envelope is opened (recipient key, station signature, certificate chain, revocation,
+// role, CN = station) before its batch is received, and the acknowledgement is signed; with
+// `required`, a plain batch is refused (403).
+struct EnvelopeKeys {
+  std::vector<Recipient> recipients;
+  SignerPolicy policy;
+  crypto::Sm2KeyPair ack_key;
+  crypto::pki::Certificate ack_cert;
+  bool required = false;
+  std::function<UtcTime()> now;
+};
+
+// A request body as it arrives: a plain batch, or an envelope when `keys` are given. The
+// acknowledgement is JSON for a plain batch and a signed acknowledgement (kAckMagic) for an
+// envelope. Errors as receive_batch; an envelope refused maps its failure to the same codes
+// (damage in transit: BadChecksum; signer problems: Unauthorized).
+Result<std::string> receive_body(std::string_view body, std::string_view client_subject,
+                                 const Sink& sink, ReceiverCounters& counters,
+                                 const EnvelopeKeys* keys);
+
 // One batch from text, wherever it came from. `client_subject` is the verified TLS client
 // certificate's subject, or empty when the channel has none (then any station id is taken).
 // On success the JSON acknowledgement; the error's code maps to the HTTP status above.
 Result<std::string> receive_batch(std::string_view text, std::string_view client_subject,
                                   const Sink& sink, ReceiverCounters& counters);
 
-// Registers POST kBatchPath on `router`.
-void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters);
+// Registers POST kBatchPath on `router`. `keys` (optional) must outlive the router.
+void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters,
+                     const EnvelopeKeys* keys = nullptr);
 
 // File transfer: every "*.omx" file in `folder` (oldest name first) is received; an accepted or
 // duplicate batch moves to folder/done/, a refused one to folder/rejected/ with a ".reason"

@@ -92,7 +92,15 @@ Status Uploader::send(const OutgoingBatch& batch) {
   }
   ++current_attempts_;
   counters_.attempts.inc();
-  auto reply = client_.post(options_.path, batch.text, "text/plain; charset=utf-8");
+  std::string sealed;
+  if (options_.envelope) {
+    const EnvelopeSeal& e = *options_.envelope;
+    auto envelope = seal_envelope(batch.text, e.sign_key, e.sign_cert, e.cloud_enc_cert);
+    if (!envelope) return fail(envelope.error());
+    sealed = std::move(*envelope);
+  }
+  auto reply = client_.post(options_.path, options_.envelope ? sealed : batch.text,
+                            "text/plain; charset=utf-8");
   if (!reply) return fail(reply.error());
   // The station's stored copy is intact, so a digest mismatch means damage on the way: worth an
   // ordinary retry, unlike a refusal of the batch itself.
@@ -110,6 +118,17 @@ Status Uploader::send(const OutgoingBatch& batch) {
   if (reply->status != 200) {
     return fail(ErrorCode::Io,
                 fmt::format("the cloud answered {} to batch {}", reply->status, batch.sequence));
+  }
+  if (options_.envelope) {
+    // Only the cloud's signature makes the answer an acknowledgement.
+    auto ack = verify_ack(reply->body, options_.envelope->cloud_sign_cert);
+    if (!ack) {
+      return fail(ErrorCode::Unauthorized,
+                  fmt::format("the acknowledgement of batch {} is not signed by the cloud: {}: {}",
+                              batch.sequence, envelope_failure_name(ack.error().failure),
+                              ack.error().error.detail));
+    }
+    reply->body = std::move(*ack);
   }
   OMNI_TRY(check_acknowledgement(*reply, batch.sequence, digest));
   OMNI_TRY(acknowledge_(batch.sequence, now_()));

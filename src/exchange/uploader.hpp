@@ -21,6 +21,7 @@
 #include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "exchange/envelope.hpp"
 #include "net/http_client.hpp"
 
 namespace omni::exchange {
@@ -30,12 +31,23 @@ struct OutgoingBatch {
   std::string text;  // the batch's bytes, identical on every attempt
 };
 
+// The station's side of the envelope (SEC-11): each batch is sealed at send time (so a renewed
+// certificate applies to batches already in the outbox) and the cloud's acknowledgement must
+// carry the cloud's signature.
+struct EnvelopeSeal {
+  crypto::Sm2KeyPair sign_key;
+  crypto::pki::Certificate sign_cert;
+  crypto::pki::Certificate cloud_enc_cert;
+  crypto::pki::Certificate cloud_sign_cert;
+};
+
 struct UploaderOptions {
   net::HttpClientOptions http;
   std::string path = "/api/v1/exchange/batches";
   std::chrono::milliseconds min_backoff{500};
   std::chrono::milliseconds max_backoff{300'000};
   std::uint64_t jitter_seed = 1;
+  std::optional<EnvelopeSeal> envelope{};
 };
 
 // omnimeter_exchange_upload_*_total in `registry` (the process's /metrics by default).
