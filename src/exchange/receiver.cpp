@@ -198,11 +198,12 @@ Status move_into(const std::filesystem::path& file, const std::filesystem::path&
 constexpr auto kSettleTime = std::chrono::seconds(5);
 
 Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const Sink& sink,
-                                     ReceiverCounters& counters) {
+                                     ReceiverCounters& counters, const EnvelopeKeys* keys) {
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".omx")
+    if (entry.is_regular_file() &&
+        (entry.path().extension() == ".omx" || entry.path().extension() == ".omxe"))
       files.push_back(entry.path());
   }
   if (ec)
@@ -212,7 +213,7 @@ Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const 
   for (const auto& file : files) {
     auto text = read_file(file);
     if (!text) return fail(text.error());
-    auto ack = receive_batch(*text, {}, sink, counters);
+    auto ack = receive_body(*text, {}, sink, counters, keys);
     // A file refused within seconds of its last write may still be on its way in (a writer that
     // does not rename into place): look again at the next scan before rejecting it.
     std::error_code age_ec;

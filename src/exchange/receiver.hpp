@@ -94,7 +94,10 @@ void add_batch_route(net::Router& router, Sink sink, ReceiverCounters& counters,
 // refused file written less than 5 s ago (it may still be arriving). Writers should write
 // under another name (NAME.omx.part) and rename into place. Returns how many files were
 // processed (moved).
+// With `keys`, envelopes ("*.omxe") are opened as on the API, and plain files are refused when
+// the envelope is required.
 Result<std::size_t> scan_drop_folder(const std::filesystem::path& folder, const Sink& sink,
-                                     ReceiverCounters& counters);
+                                     ReceiverCounters& counters,
+                                     const EnvelopeKeys* keys = nullptr);
 
 }  // namespace omni::exchange

@@ -48,6 +48,10 @@ int run_station(const std::string& config_path) {
     fmt::print(stderr, "omnimeter station: {}\n", st.error().detail);
     return kExitConfig;
   }
+  if (auto st = station::load_envelope_seal(exchange); !st) {
+    fmt::print(stderr, "omnimeter station: [station.exchange.envelope] {}\n", st.error().detail);
+    return kExitConfig;
+  }
   auto db = storage::open_database(db_options);
   if (!db) {
     fmt::print(stderr, "omnimeter station: {}\n", db.error().to_string());

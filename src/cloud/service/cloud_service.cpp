@@ -10,6 +10,8 @@
 #include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
 #include "core/log.hpp"
+#include "crypto/pki/inventory.hpp"
+#include "crypto/pki/keys.hpp"
 #include "exchange/receiver.hpp"
 
 namespace omni::cloud {
@@ -39,14 +41,78 @@ CloudConfig cloud_config_from(config::Section root, const std::filesystem::path&
   c.drop_folder = gateway.get_path("drop_folder", "");
   c.scan_every = gateway.get_duration("scan_every", std::chrono::seconds(10),
                                       std::chrono::milliseconds(100), std::chrono::hours(24));
+  if (gateway.has("envelope")) {
+    config::Section e = gateway.section("envelope");
+    EnvelopeConfig env;
+    env.pki_dir = e.get_path("pki_dir", "");
+    env.enc_key = e.get_path("enc_key", "");
+    env.enc_cert = e.get_path("enc_cert", "");
+    env.sign_key = e.get_path("sign_key", "");
+    env.sign_cert = e.get_path("sign_cert", "");
+    env.required = e.get_bool("required", true);
+    for (const auto& [key, path] : {std::pair{"pki_dir", env.pki_dir},
+                                    {"enc_key", env.enc_key},
+                                    {"enc_cert", env.enc_cert},
+                                    {"sign_key", env.sign_key},
+                                    {"sign_cert", env.sign_cert}}) {
+      if (path.empty()) e.reject(key, "the envelope needs it");
+    }
+    c.envelope = env;
+  }
   return c;
 }
+
+namespace {
+
+Result<crypto::pki::Certificate> load_certificate(const std::filesystem::path& path) {
+  auto text = crypto::pki::read_small_file(path);
+  if (!text)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), text.error().detail));
+  auto cert = crypto::pki::Certificate::from_pem(*text);
+  if (!cert)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), cert.error().detail));
+  return cert;
+}
+
+Result<crypto::Sm2KeyPair> load_sm2_key(const std::filesystem::path& path) {
+  auto key = crypto::pki::load_private_key_file(path, {});
+  if (!key)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), key.error().detail));
+  auto sm2 = key->to_sm2();
+  if (!sm2)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), sm2.error().detail));
+  return sm2;
+}
+
+// The station certificates the index lists are the only ones whose signatures open envelopes.
+Result<exchange::EnvelopeKeys> load_envelope_keys(const EnvelopeConfig& c) {
+  auto pki = crypto::pki::Inventory::open(c.pki_dir);
+  if (!pki)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", c.pki_dir.string(), pki.error().detail));
+  auto enc_key = load_sm2_key(c.enc_key);
+  if (!enc_key) return fail(enc_key.error());
+  auto enc_cert = load_certificate(c.enc_cert);
+  if (!enc_cert) return fail(enc_cert.error());
+  auto sign_key = load_sm2_key(c.sign_key);
+  if (!sign_key) return fail(sign_key.error());
+  auto sign_cert = load_certificate(c.sign_cert);
+  if (!sign_cert) return fail(sign_cert.error());
+  return exchange::EnvelopeKeys{{{*enc_cert, *enc_key}},
+                                {pki->trust_store(), exchange::stations_in_index(pki->entries())},
+                                *sign_key,
+                                *sign_cert,
+                                c.required,
+                                [] { return SystemClock::instance().now(); }};
+}
+
+}  // namespace
 
 struct CloudService::Impl {
   CloudConfig config;
   storage::Database& db;
   DataCentre centre;
   exchange::ReceiverCounters counters;
+  std::unique_ptr<exchange::EnvelopeKeys> envelope;
   std::unique_ptr<net::HttpServer> http;
   std::thread scanner;
   std::mutex mutex;
@@ -63,7 +129,8 @@ struct CloudService::Impl {
     std::unique_lock lock(mutex);
     while (!stopping) {
       lock.unlock();
-      if (auto n = exchange::scan_drop_folder(config.drop_folder, s, counters); !n) {
+      if (auto n = exchange::scan_drop_folder(config.drop_folder, s, counters, envelope.get());
+          !n) {
         log->warn("drop folder {}: {}", config.drop_folder.string(), n.error().to_string());
       } else if (*n > 0) {
         log->info("drop folder: {} batch files processed", *n);
@@ -101,8 +168,13 @@ Status CloudService::start() {
                                              s.config.drop_folder.string(), ec.message()));
     }
   }
+  if (s.config.envelope) {
+    auto keys = load_envelope_keys(*s.config.envelope);
+    if (!keys) return fail(keys.error());
+    s.envelope = std::make_unique<exchange::EnvelopeKeys>(std::move(*keys));
+  }
   net::Router router;
-  exchange::add_batch_route(router, s.sink(), s.counters);
+  exchange::add_batch_route(router, s.sink(), s.counters, s.envelope.get());
   add_stats_routes(router, s.centre);
   add_info_route(router, s.centre, s.config.version);
   s.http = std::make_unique<net::HttpServer>(s.config.http, std::move(router));

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config.hpp"
@@ -25,11 +26,19 @@
 
 namespace omni::cloud {
 
+// [cloud.gateway.envelope]: the cloud's SM2 keys and the PKI it trusts for station signatures.
+struct EnvelopeConfig {
+  std::filesystem::path pki_dir;  // trust store, CRLs and the index of station certificates
+  std::filesystem::path enc_key, enc_cert, sign_key, sign_cert;
+  bool required = true;  // refuse plain batches
+};
+
 struct CloudConfig {
   net::HttpServerOptions http;  // [cloud.http], [cloud.http.tls]
   // [cloud.gateway]: batches dropped here by file transfer are ingested every `scan_every`.
   std::filesystem::path drop_folder;
   std::chrono::milliseconds scan_every{10'000};
+  std::optional<EnvelopeConfig> envelope;
   std::string version;  // shown by /api/v1/info
 };
 
@@ -44,7 +53,7 @@ class CloudService {
   CloudService(const CloudService&) = delete;
   CloudService& operator=(const CloudService&) = delete;
 
-  // Errors: Io (port in use, drop folder not creatable), Config (TLS files).
+  // Errors: Io (port in use, drop folder not creatable), Config (TLS or envelope files).
   Status start();
   std::uint16_t port() const;
   void stop_on_signals();

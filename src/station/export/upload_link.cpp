@@ -1,6 +1,10 @@
 #include "station/export/upload_link.hpp"
 
+#include <fmt/format.h>
+
 #include "core/log.hpp"
+#include "crypto/pki/keys.hpp"
+#include "crypto/pki/x509.hpp"
 #include "station/export/exporter.hpp"
 
 namespace omni::station {
@@ -47,7 +51,55 @@ ExchangeConfig exchange_config_from(config::Section root) {
     }
     c.uploader.http.tls = tls;
   }
+  if (s.has("envelope")) {
+    config::Section e = s.section("envelope");
+    EnvelopeFiles f;
+    f.sign_key = e.get_path("sign_key", "");
+    f.sign_cert = e.get_path("sign_cert", "");
+    f.cloud_enc_cert = e.get_path("cloud_enc_cert", "");
+    f.cloud_sign_cert = e.get_path("cloud_sign_cert", "");
+    for (const auto& [key, path] : {std::pair{"sign_key", f.sign_key},
+                                    {"sign_cert", f.sign_cert},
+                                    {"cloud_enc_cert", f.cloud_enc_cert},
+                                    {"cloud_sign_cert", f.cloud_sign_cert}}) {
+      if (path.empty()) e.reject(key, "the envelope needs this file");
+    }
+    c.envelope = f;
+  }
   return c;
+}
+
+namespace {
+
+Result<crypto::pki::Certificate> load_certificate(const std::filesystem::path& path) {
+  auto text = crypto::pki::read_small_file(path);
+  if (!text)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), text.error().detail));
+  auto cert = crypto::pki::Certificate::from_pem(*text);
+  if (!cert)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), cert.error().detail));
+  return cert;
+}
+
+}  // namespace
+
+Status load_envelope_seal(ExchangeConfig& config) {
+  if (!config.envelope) return ok();
+  const EnvelopeFiles& f = *config.envelope;
+  auto key = crypto::pki::load_private_key_file(f.sign_key, {});
+  if (!key)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", f.sign_key.string(), key.error().detail));
+  auto sm2 = key->to_sm2();
+  if (!sm2)
+    return fail(ErrorCode::Config, fmt::format("{}: {}", f.sign_key.string(), sm2.error().detail));
+  auto sign_cert = load_certificate(f.sign_cert);
+  if (!sign_cert) return fail(sign_cert.error());
+  auto enc_cert = load_certificate(f.cloud_enc_cert);
+  if (!enc_cert) return fail(enc_cert.error());
+  auto cloud_sign = load_certificate(f.cloud_sign_cert);
+  if (!cloud_sign) return fail(cloud_sign.error());
+  config.uploader.envelope = exchange::EnvelopeSeal{*sm2, *sign_cert, *enc_cert, *cloud_sign};
+  return ok();
 }
 
 UploadLink::UploadLink(ExchangeConfig config, storage::Database& db, const Clock& clock)

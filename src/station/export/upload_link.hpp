@@ -13,10 +13,14 @@
 //   [station.exchange.tls]           # mutual TLS (SEC-11); absent: plain HTTP (loopback only)
 //   ca = "…/trust.pem"   cert = "…/chain.pem"   key = "…/key.pem"   crl = "…/crl.pem"
 //   server_name = "cloud.example.org"
+//   [station.exchange.envelope]      # SM2/SM4 envelope inside TLS (SEC-11); absent: plain batches
+//   sign_key = "…/sm2-sign/key.pem"  sign_cert = "…/sm2-sign/cert.pem"
+//   cloud_enc_cert = "…"  cloud_sign_cert = "…"
 //
 // Thread safety: start() and stop() from the controlling thread; counters from anywhere.
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,8 +34,14 @@
 
 namespace omni::station {
 
+// Files of the station's envelope keys, loaded at start by load_envelope_seal.
+struct EnvelopeFiles {
+  std::filesystem::path sign_key, sign_cert, cloud_enc_cert, cloud_sign_cert;
+};
+
 struct ExchangeConfig {
   bool enabled = false;
+  std::optional<EnvelopeFiles> envelope;
   std::string station_id;
   std::size_t batch_records = 10'000;
   std::chrono::milliseconds interval{60'000};
@@ -40,6 +50,10 @@ struct ExchangeConfig {
 
 // Reads [station.exchange]; problems go to the document.
 ExchangeConfig exchange_config_from(config::Section root);
+
+// Loads the envelope keys into config.uploader.envelope (the key file must be private: mode
+// 0600). Errors: Config naming the file and the problem.
+Status load_envelope_seal(ExchangeConfig& config);
 
 class Exporter;
 

@@ -2,7 +2,9 @@
 // simulated field (DL/T 698.45 concentrators) → the master station (archive imported from the
 // utility's CSV, daily values collected) → the exchange ([station.exchange], batches over HTTP)
 // → the cloud (data centre, statistics API). Every reading the station stores reaches the cloud
-// once, and the cloud's user base is the archive's.
+// once, and the cloud's user base is the archive's. The batches travel in the SM2/SM4 envelope
+// (SEC-11) with keys and certificates made by `omnimeter ctl pki`, and the cloud refuses plain
+// ones.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -37,8 +39,25 @@ std::uint16_t port_of(const std::string& line) {
 
 TEST(FieldToCloud, EveryStoredReadingReachesTheCloudOnce) {
   TempDir dir("omni-chain");
+  const std::string pki = (dir / "pki").string();
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"init", "--org", "City of Beijing"},
+        {"issue", "--role", "cloud", "--id", "cloud-1", "--sm2"},
+        {"issue", "--role", "cloud", "--id", "cloud-1", "--sm2", "--encryption"},
+        {"issue", "--role", "station", "--id", "city-01", "--sm2"}}) {
+    args.insert(args.begin() + 1, "--dir");
+    args.insert(args.begin() + 2, pki);
+    args.insert(args.begin(), {omnimeter_binary(), "ctl", "pki"});
+    auto r = run_process(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::string cloud_keys = pki + "/issued/cloud-1/";
   std::ofstream(dir / "cloud.toml")
-      << "[cloud.http]\nport = 0\n[database]\npath = \"" << (dir / "cloud.db").string() << "\"\n";
+      << "[cloud.http]\nport = 0\n[cloud.gateway.envelope]\npki_dir = \"" << pki
+      << "\"\nenc_key = \"" << cloud_keys << "sm2-enc/key.pem\"\nenc_cert = \"" << cloud_keys
+      << "sm2-enc/cert.pem\"\nsign_key = \"" << cloud_keys << "sm2-sign/key.pem\"\nsign_cert = \""
+      << cloud_keys << "sm2-sign/cert.pem\"\n[database]\npath = \"" << (dir / "cloud.db").string()
+      << "\"\n";
   ChildProcess cloud({omnimeter_binary(), "cloud", "-c", (dir / "cloud.toml").string()});
   auto cloud_line = cloud.wait_for_line("Omnimeter cloud on http://", 30s);
   ASSERT_TRUE(cloud_line) << cloud.err();
@@ -73,6 +92,11 @@ TEST(FieldToCloud, EveryStoredReadingReachesTheCloudOnce) {
       << "[station.http]\nenabled = false\n"
       << "[station.exchange]\nenabled = true\nstation_id = \"city-01\"\ncloud_port = " << cloud_port
       << "\ninterval = \"500ms\"\nbatch_records = 500\n"
+      << "[station.exchange.envelope]\nsign_key = \"" << pki
+      << "/issued/city-01/sm2-sign/key.pem\"\n"
+      << "sign_cert = \"" << pki << "/issued/city-01/sm2-sign/cert.pem\"\ncloud_enc_cert = \""
+      << cloud_keys << "sm2-enc/cert.pem\"\ncloud_sign_cert = \"" << cloud_keys
+      << "sm2-sign/cert.pem\"\n"
       << "[database]\npath = \"" << (dir / "station.db").string() << "\"\n";
   auto import = run_process({omnimeter_binary(), "station", "import", "-c",
                              (dir / "station.toml").string(), (dir / "archive.csv").string()});
@@ -111,6 +135,13 @@ TEST(FieldToCloud, EveryStoredReadingReachesTheCloudOnce) {
   EXPECT_EQ(count(**cloud_db, "SELECT COUNT(*) FROM reading WHERE changes > 0"), 0);
 
   net::HttpClient client({.port = cloud_port});
+  // A plain batch is refused: this cloud takes only envelopes.
+  auto plain = client.post("/api/v1/exchange/batches",
+                           "OMX|1|city-01|999|2026-11-20T00:00:00Z|0|"
+                           "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b\n",
+                           "text/plain");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 403) << plain->body;
   auto info = client.get("/api/v1/info");
   ASSERT_TRUE(info);
   auto days = nlohmann::json::parse(info->body)["data"];
