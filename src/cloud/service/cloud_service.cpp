@@ -10,8 +10,8 @@
 #include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
 #include "core/log.hpp"
+#include "crypto/pki/files.hpp"
 #include "crypto/pki/inventory.hpp"
-#include "crypto/pki/keys.hpp"
 #include "exchange/receiver.hpp"
 
 namespace omni::cloud {
@@ -64,38 +64,18 @@ CloudConfig cloud_config_from(config::Section root, const std::filesystem::path&
 
 namespace {
 
-Result<crypto::pki::Certificate> load_certificate(const std::filesystem::path& path) {
-  auto text = crypto::pki::read_small_file(path);
-  if (!text)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), text.error().detail));
-  auto cert = crypto::pki::Certificate::from_pem(*text);
-  if (!cert)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), cert.error().detail));
-  return cert;
-}
-
-Result<crypto::Sm2KeyPair> load_sm2_key(const std::filesystem::path& path) {
-  auto key = crypto::pki::load_private_key_file(path, {});
-  if (!key)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), key.error().detail));
-  auto sm2 = key->to_sm2();
-  if (!sm2)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), sm2.error().detail));
-  return sm2;
-}
-
 // The station certificates the index lists are the only ones whose signatures open envelopes.
 Result<exchange::EnvelopeKeys> load_envelope_keys(const EnvelopeConfig& c) {
   auto pki = crypto::pki::Inventory::open(c.pki_dir);
   if (!pki)
     return fail(ErrorCode::Config, fmt::format("{}: {}", c.pki_dir.string(), pki.error().detail));
-  auto enc_key = load_sm2_key(c.enc_key);
+  auto enc_key = crypto::pki::load_sm2_key_file(c.enc_key);
   if (!enc_key) return fail(enc_key.error());
-  auto enc_cert = load_certificate(c.enc_cert);
+  auto enc_cert = crypto::pki::load_certificate_file(c.enc_cert);
   if (!enc_cert) return fail(enc_cert.error());
-  auto sign_key = load_sm2_key(c.sign_key);
+  auto sign_key = crypto::pki::load_sm2_key_file(c.sign_key);
   if (!sign_key) return fail(sign_key.error());
-  auto sign_cert = load_certificate(c.sign_cert);
+  auto sign_cert = crypto::pki::load_certificate_file(c.sign_cert);
   if (!sign_cert) return fail(sign_cert.error());
   return exchange::EnvelopeKeys{{{*enc_cert, *enc_key}},
                                 {pki->trust_store(), exchange::stations_in_index(pki->entries())},

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "sim/archive/archive.hpp"
+
 namespace omni::sim {
 namespace {
 
@@ -18,22 +20,6 @@ std::string_view kind_name(CommunityKind k) {
       return "enterprise_park";
     case CommunityKind::RuralVillage:
       return "rural_village";
-  }
-  return "unknown";
-}
-
-std::string_view protocol_name(MeterProtocol p) {
-  switch (p) {
-    case MeterProtocol::Dlt645_2007:
-      return "dlt645-2007";
-    case MeterProtocol::Dlt645_1997:
-      return "dlt645-1997";
-    case MeterProtocol::Cjt188_2004:
-      return "cjt188-2004";
-    case MeterProtocol::Cjt188_2018:
-      return "cjt188-2018";
-    case MeterProtocol::Dlt698:
-      return "dlt698";
   }
   return "unknown";
 }

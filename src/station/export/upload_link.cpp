@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
-#include "crypto/pki/keys.hpp"
-#include "crypto/pki/x509.hpp"
+#include "crypto/pki/files.hpp"
 #include "station/export/exporter.hpp"
 
 namespace omni::station {
@@ -69,34 +68,16 @@ ExchangeConfig exchange_config_from(config::Section root) {
   return c;
 }
 
-namespace {
-
-Result<crypto::pki::Certificate> load_certificate(const std::filesystem::path& path) {
-  auto text = crypto::pki::read_small_file(path);
-  if (!text)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), text.error().detail));
-  auto cert = crypto::pki::Certificate::from_pem(*text);
-  if (!cert)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", path.string(), cert.error().detail));
-  return cert;
-}
-
-}  // namespace
-
 Status load_envelope_seal(ExchangeConfig& config) {
   if (!config.envelope) return ok();
   const EnvelopeFiles& f = *config.envelope;
-  auto key = crypto::pki::load_private_key_file(f.sign_key, {});
-  if (!key)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", f.sign_key.string(), key.error().detail));
-  auto sm2 = key->to_sm2();
-  if (!sm2)
-    return fail(ErrorCode::Config, fmt::format("{}: {}", f.sign_key.string(), sm2.error().detail));
-  auto sign_cert = load_certificate(f.sign_cert);
+  auto sm2 = crypto::pki::load_sm2_key_file(f.sign_key);
+  if (!sm2) return fail(sm2.error());
+  auto sign_cert = crypto::pki::load_certificate_file(f.sign_cert);
   if (!sign_cert) return fail(sign_cert.error());
-  auto enc_cert = load_certificate(f.cloud_enc_cert);
+  auto enc_cert = crypto::pki::load_certificate_file(f.cloud_enc_cert);
   if (!enc_cert) return fail(enc_cert.error());
-  auto cloud_sign = load_certificate(f.cloud_sign_cert);
+  auto cloud_sign = crypto::pki::load_certificate_file(f.cloud_sign_cert);
   if (!cloud_sign) return fail(cloud_sign.error());
   config.uploader.envelope = exchange::EnvelopeSeal{*sm2, *sign_cert, *enc_cert, *cloud_sign};
   return ok();
