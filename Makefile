@@ -31,8 +31,10 @@ configure: deps
 build: configure
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
+# The demo backfills this many days of history through the real path (docs/demo.md).
+DEMO_HISTORY ?= 35
 demo: build
-	@$(BUILD)/src/cli/omnimeter demo $(DEMO_ARGS)
+	@$(BUILD)/src/cli/omnimeter demo --history-days $(DEMO_HISTORY) $(DEMO_ARGS)
 
 # In CI the sanitizer run comes first so that CTest's closing summary is the whole suite's.
 test: deps $(if $(filter true,$(CI)),test-asan test-fuzz)

@@ -1,15 +1,30 @@
 // `omnimeter demo`: everything on one machine on embedded SQLite, for a first look.
 //
-// What runs today: a simulated city (--meters, 2,000 by default) whose concentrators dial a
-// master station over loopback TCP; the station imports the city's customer archive, collects
-// the concentrators' daily values and exports them in exchange batches over HTTP to the cloud,
-// whose data centre feeds the statistics API and the city dashboard. The station and the cloud
-// each have their SQLite database under --data-dir (created and migrated on first start, reused
-// afterwards; --fresh starts over). The web front end, the station's API, the cloud's API and
-// its exchange route share one HTTP port.
+// What runs: a simulated city (--meters, seeded) and one master station per utility
+// (electricity, water, gas, heat). Each utility has its own simulated field — the city's meters
+// of that energy behind their own concentrators (sim::FieldConfig::energy) — that dials its
+// station over DL/T 698.45 on loopback; each station imports its utility's customer archive
+// (the same concentrators in the CSV), collects the concentrators' daily values and exports
+// them in exchange batches over HTTP to the cloud, whose data centre feeds the statistics API
+// and the city dashboard. Every station and the cloud have their SQLite database under
+// --data-dir (station-electricity.db …, cloud.db; created on first start, reused afterwards,
+// --fresh starts over).
+//
+// History goes through the same path: the simulated clock (one clock for the fields and the
+// stations) starts --history-days before today and runs --speed times real time, so every
+// day of the history is frozen by the meters, collected by the concentrators, read by the
+// stations and delivered to the cloud. Once caught up the demo keeps running at --speed (the
+// simulated calendar then runs ahead of the wall clock); a reused data folder continues from
+// the simulated time where the last run stopped.
+//
+// Ports: --port serves the web front end (landing page, city dashboard, and a console over all
+// four stations), the cloud's API and its exchange route; each station's own console and API
+// is on the next ports (--port + 1 … + 4, or free ports with --port 0).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -18,6 +33,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/database_setup.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "net/http_server.hpp"
 #include "cloud/api/stats_api.hpp"
@@ -42,8 +58,26 @@ struct DemoArgs {
   std::string data_dir = "demo-data";
   std::string web_root = OMNI_DEFAULT_WEB_ROOT;
   bool fresh = false;
+  // Issue 8 asks for 20,000: up in a second, but at demo speed its water and gas stations fall
+  // behind on a busy two-core machine (docs/demo.md has the figures); 2,000 keep up.
   std::uint32_t meters = 2000;  // 0: no simulated field
+  std::uint64_t seed = 2026;
+  std::uint32_t speed = 43200;  // simulated seconds per real second: a day every 2 s
+  // 0 by default so that a plain `omnimeter demo` is up and showing yesterday within seconds
+  // (the CliDemo and browser smoke tests rely on it); `make demo` and docs/demo.md ask for 35.
+  int history_days = 0;
+  // Small concentrators: a week's re-read of 60 meters is a short transfer; with 250 or more
+  // the station fell behind at demo speed (docs/demo.md).
+  std::uint32_t meters_per_concentrator = 60;
 };
+
+constexpr std::int64_t kDay = 86400;
+constexpr std::int64_t kBeijingOffset = 8 * 3600;  // Beijing has no daylight saving time
+
+std::int64_t beijing_day_of(UtcTime t) {
+  return (t.seconds + kBeijingOffset - (t.seconds + kBeijingOffset < 0 ? kDay - 1 : 0)) / kDay;
+}
+UtcTime beijing_midnight(std::int64_t day) { return {day * kDay - kBeijingOffset}; }
 
 std::string iso_utc(std::chrono::system_clock::time_point t) {
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -52,6 +86,28 @@ std::string iso_utc(std::chrono::system_clock::time_point t) {
   gmtime_r(&tt, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::optional<std::int64_t> meta_int(storage::Database& db, const std::string& key) {
+  auto rows = db.query("SELECT value FROM omni_meta WHERE key = $1", {key});
+  if (!rows || rows->empty()) return std::nullopt;
+  auto text = rows->at(0).get<std::string>(0);
+  if (!text) return std::nullopt;
+  char* end = nullptr;
+  long long v = std::strtoll(text->c_str(), &end, 10);
+  if (end == text->c_str() || *end != '\0') return std::nullopt;
+  return v;
+}
+
+Status set_meta(storage::Database& db, const std::string& key, const std::string& value) {
+  return db.transaction([&](storage::Connection& c) -> Status {
+    auto r = c.execute(
+        "INSERT INTO omni_meta(key, value) VALUES ($1, $2) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        {key, value});
+    if (!r) return fail(r.error());
+    return ok();
+  });
 }
 
 // The installation id is made once and kept in omni_meta, so a reused demo keeps its identity.
@@ -70,8 +126,6 @@ Result<std::string> installation_id(storage::Database& db) {
   return rows->at(0).get<std::string>(0);
 }
 
-constexpr std::uint64_t kDemoSeed = 2026;
-
 std::unique_ptr<storage::Database> open_demo_database(const std::filesystem::path& file, Role role) {
   storage::DatabaseOptions options;
   options.sqlite_path = file.string();
@@ -89,10 +143,52 @@ std::unique_ptr<storage::Database> open_demo_database(const std::filesystem::pat
   return std::move(*db);
 }
 
-Status import_city_archive(storage::Database& db, std::uint32_t meters) {
-  sim::City city = sim::generate_city({kDemoSeed, meters});
+// The simulated clock of the fields and the stations. It starts when the parts are built (a
+// city of 20,000 meters takes a moment per field), so that the first simulated minutes are
+// not spent before anything listens.
+class DemoClock final : public Clock {
+ public:
+  DemoClock(UtcTime start, double speed) : start_(start), speed_(speed) {}
+  void start() { scaled_ = std::make_unique<ScaledClock>(start_, speed_); }
+  UtcTime now() const override { return scaled_ ? scaled_->now() : start_; }
+
+ private:
+  UtcTime start_;
+  double speed_;
+  std::unique_ptr<ScaledClock> scaled_;
+};
+
+// One utility: its station (database, archive, DL/T 698.45 server, console port, upload link)
+// and its field.
+struct Utility {
+  EnergyKind energy;
+  std::string station_id;  // the exchange batches' station
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<station::ArchiveStore> store;
+  std::unique_ptr<station::StationServer> server;
+  std::thread server_thread;
+  std::unique_ptr<net::HttpServer> http;
+  std::unique_ptr<sim::Field> field;
+  std::thread field_thread;
+  std::unique_ptr<station::UploadLink> upload;
+  std::size_t meters = 0;
+};
+
+constexpr std::pair<EnergyKind, const char*> kUtilities[] = {{EnergyKind::Electricity, "elec"},
+                                                             {EnergyKind::Water, "water"},
+                                                             {EnergyKind::Gas, "gas"},
+                                                             {EnergyKind::Heat, "heat"}};
+
+// The utility's customer archive of the simulated city, as its station imports it (idempotent:
+// a reused demo finds it unchanged). The concentrator column is the utility's own field's.
+Status import_utility_archive(storage::Database& db, const sim::City& city, EnergyKind energy,
+                              std::uint32_t meters_per_concentrator) {
+  sim::ArchiveOptions options;
+  options.energy = energy;
+  options.utility_field = true;
+  options.meters_per_concentrator = meters_per_concentrator;
   std::string csv;
-  sim::write_archive_csv(city, {}, [&csv](std::string_view chunk) { csv += chunk; });
+  sim::write_archive_csv(city, options, [&csv](std::string_view chunk) { csv += chunk; });
   auto report = station::import_archive(db, csv, station::ImportMode::Apply,
                                         SystemClock::instance().now());
   if (!report) return fail(report.error());
@@ -102,29 +198,55 @@ Status import_city_archive(storage::Database& db, std::uint32_t meters) {
   return ok();
 }
 
+std::int64_t count_of(storage::Database& db, const std::string& sql,
+                      const std::vector<storage::Value>& params = {}) {
+  auto rows = db.query(sql, params);
+  if (!rows || rows->empty()) return -1;
+  return rows->at(0).get<std::int64_t>(0).value_or(0);
+}
+
+std::string duration_text(double seconds) {
+  auto s = static_cast<long long>(std::max(0.0, seconds));
+  return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}s", s);
+}
+
 int run_demo(const DemoArgs& args) {
   auto log = log::get("demo");
+  // Four stations collecting every few seconds would log a line per concentrator each time;
+  // the demo's progress lines say what matters, and warnings still show.
+  log::get("station")->set_level(spdlog::level::warn);
   namespace fs = std::filesystem;
   std::error_code ec;
   if (args.fresh) fs::remove_all(args.data_dir, ec);
-  auto db = open_demo_database(fs::path(args.data_dir) / "station.db", Role::Station);
-  if (!db) return kExitFailure;
+  fs::create_directories(args.data_dir, ec);
+  const auto began = std::chrono::steady_clock::now();
   auto cloud_db = open_demo_database(fs::path(args.data_dir) / "cloud.db", Role::Cloud);
   if (!cloud_db) return kExitFailure;
   cloud::DataCentre centre(*cloud_db);
-  // The utility's customer archive of the simulated city, as a station imports it (idempotent:
-  // a reused demo finds it unchanged).
-  if (args.meters > 0) {
-    if (auto st = import_city_archive(*db, args.meters); !st) {
-      fmt::print(stderr, "omnimeter: archive: {}\n", st.error().to_string());
-      return kExitFailure;
-    }
-  }
-  auto id = installation_id(*db);
+  auto id = installation_id(*cloud_db);
   if (!id) {
     fmt::print(stderr, "omnimeter: {}\n", id.error().detail);
     return kExitFailure;
   }
+
+  // Simulated time. A fresh demo starts at Beijing midnight --history-days ago; a reused one
+  // where the last run stopped. The fields' registers count from the first run's start (the
+  // same seed and origin give the same registers), so a resumed run continues every meter.
+  const UtcTime wall_start = SystemClock::instance().now();
+  const std::int64_t today = beijing_day_of(wall_start);
+  UtcTime origin = beijing_midnight(today - args.history_days);
+  if (auto saved = meta_int(*cloud_db, "demo_origin")) origin = {*saved};
+  UtcTime sim_start = origin;
+  if (auto saved = meta_int(*cloud_db, "demo_sim_time"); saved && *saved > origin.seconds) {
+    sim_start = {*saved};
+  }
+  if (args.history_days == 0 && !meta_int(*cloud_db, "demo_origin")) sim_start = wall_start;
+  (void)set_meta(*cloud_db, "demo_origin", std::to_string(origin.seconds));
+  const double speed = static_cast<double>(args.speed);
+  DemoClock clock(sim_start, speed);
+  // The history is complete when the cloud holds every reading up to yesterday (the day before
+  // the demo started) once that day is past its 06:30 deadline.
+  const std::int64_t last_history_day = today - 1;
 
   if (!fs::is_regular_file(fs::path(args.web_root) / "index.html")) {
     log->warn("no web front end at {} (build it with `make build`); serving the API only",
@@ -132,73 +254,195 @@ int run_demo(const DemoArgs& args) {
   }
   std::string started_at = iso_utc(std::chrono::system_clock::now());
 
-  // The station, on its own thread, listening on a free loopback port.
-  station::ArchiveStore store(*db);
-  station::StationConfig station_config;
-  station_config.listen_host = "127.0.0.1";
-  station_config.port = 0;
-  station_config.collect_every = std::chrono::minutes(5);
-  station::StationServer station_server(station_config, store, SystemClock::instance());
-  if (auto st = station_server.listen(); !st) {
-    fmt::print(stderr, "omnimeter: station: {}\n", st.error().detail);
-    return kExitFailure;
-  }
-  std::thread station_thread([&station_server] { station_server.run(); });
-
-  // The simulated field, in real time, dialling the station.
-  std::unique_ptr<sim::Field> field;
-  std::thread field_thread;
-  if (args.meters > 0) {
-    sim::FieldConfig field_config;
-    field_config.seed = kDemoSeed;
-    field_config.meters = args.meters;
-    field_config.start = SystemClock::instance().now();
-    field_config.station_port = station_server.port();
-    field_config.heartbeat_s = 300;
-    field = std::make_unique<sim::Field>(field_config);
-    field_thread = std::thread([&field] { (void)field->run(); });
-    log->info("simulated field: {} meters behind {} concentrators", field->meter_count(),
-              field->concentrator_count());
-  }
-  std::unique_ptr<station::UploadLink> upload;
+  std::optional<sim::City> city;
+  if (args.meters > 0) city = sim::generate_city({args.seed, args.meters});
+  std::vector<std::unique_ptr<Utility>> utilities;
   auto stop_background = [&] {
-    if (upload) upload->stop();
-    if (field) field->stop();
-    if (field_thread.joinable()) field_thread.join();
-    station_server.stop();
-    if (station_thread.joinable()) station_thread.join();
+    for (auto& u : utilities) {
+      if (u->upload) u->upload->stop();
+      if (u->field) u->field->stop();
+    }
+    for (auto& u : utilities) {
+      if (u->field_thread.joinable()) u->field_thread.join();
+      if (u->server) u->server->stop();
+      if (u->server_thread.joinable()) u->server_thread.join();
+      if (u->http) u->http->stop();
+    }
+    (void)set_meta(*cloud_db, "demo_sim_time", std::to_string(clock.now().seconds));
   };
+  for (std::size_t i = 0; i < std::size(kUtilities); ++i) {
+    auto u = std::make_unique<Utility>();
+    u->energy = kUtilities[i].first;
+    u->station_id = kUtilities[i].second;
+    std::string name(energy_kind_name(u->energy));
+    u->db = open_demo_database(fs::path(args.data_dir) / ("station-" + name + ".db"),
+                               Role::Station);
+    if (!u->db) return kExitFailure;
+    if (city) {
+      if (auto st = import_utility_archive(*u->db, *city, u->energy,
+                                           args.meters_per_concentrator);
+          !st) {
+        fmt::print(stderr, "omnimeter: {} archive: {}\n", name, st.error().to_string());
+        return kExitFailure;
+      }
+      u->meters = city->count(u->energy);
+    }
+    u->store = std::make_unique<station::ArchiveStore>(*u->db);
+    station::StationConfig config;
+    config.listen_host = "127.0.0.1";
+    config.port = 0;
+    // A collection every one and a half simulated days (between 200 ms and an hour of real
+    // time), re-reading a week: every day is read at least four times, and two collections
+    // never return the same records. The station drops a fragment identical to one of the last
+    // 32 frames it received as a repeat, so re-reading unchanged records within one transfer's
+    // reach stalls that transfer until the request times out (reported; see docs/demo.md);
+    // the short timeout keeps such a stall to a few seconds.
+    config.collect_every = std::chrono::milliseconds(std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(1.5 * kDay * 1000 / speed), 200, 3'600'000));
+    config.request_timeout = std::chrono::seconds(10);
+    config.history_days = 7;
+    // The demo's stations do not set the devices' clocks: the simulated clock moves minutes
+    // during one request at demo speeds, and every reading would log a clock event.
+    config.set_clocks = false;
+    config.clock_alarm_limit = std::chrono::seconds(
+        std::max<std::int64_t>(60, static_cast<std::int64_t>(speed * 5)));
+    config.clock_set_limit = config.clock_alarm_limit;
+    u->server = std::make_unique<station::StationServer>(config, *u->store, clock);
+    if (auto st = u->server->listen(); !st) {
+      fmt::print(stderr, "omnimeter: {} station: {}\n", name, st.error().detail);
+      return kExitFailure;
+    }
+    utilities.push_back(std::move(u));
+  }
+  for (auto& u : utilities) {
+    if (!city) break;
+    sim::FieldConfig field_config;
+    field_config.seed = args.seed;
+    field_config.meters = args.meters;
+    field_config.meters_per_concentrator = args.meters_per_concentrator;
+    field_config.energy = u->energy;
+    field_config.start = origin;
+    field_config.clock = &clock;
+    field_config.speed = speed;
+    field_config.station_port = u->server->port();
+    // Heartbeats every ten real seconds: at demo speeds five simulated minutes would be
+    // milliseconds, and the links would carry little else.
+    field_config.heartbeat_s = std::max<std::int64_t>(300, static_cast<std::int64_t>(speed) * 10);
+    field_config.reconnect_max_ms = 1000;
+    u->field = std::make_unique<sim::Field>(field_config);
+  }
+  city.reset();
+  clock.start();
+  for (auto& u : utilities) {
+    u->server_thread = std::thread([s = u->server.get()] { s->run(); });
+    if (u->field) {
+      u->field_thread = std::thread([f = u->field.get()] { (void)f->run(); });
+      log->info("{}: {} meters behind {} concentrators", u->station_id, u->field->meter_count(),
+                u->field->concentrator_count());
+    }
+  }
 
   net::Router router;
-  storage::Database* database = db.get();
-  station::add_station_routes(router, store);
   exchange::ReceiverCounters received;
   exchange::add_batch_route(router, cloud::batch_sink(centre, SystemClock::instance()), received);
   cloud::add_stats_routes(router, centre);
-  router.get("/api/v1/info", [&](const net::Request&) {
-    // The dashboard picks its default period from the data's first and last day.
-    auto days = centre.data_days();
-    auto day = [&days](bool first) -> nlohmann::json {
-      if (!days) return nullptr;
-      const auto& d = first ? days->first : days->last;
-      return d ? nlohmann::json(format_date(*d)) : nlohmann::json(nullptr);
-    };
-    nlohmann::json info = {
-        {"name", "omnimeter"},
-        {"version", OMNI_VERSION},
-        {"installation_id", *id},
-        {"started_at", started_at},
-        {"database", database->describe()},
-        {"components",
-         {{{"name", "storage"}, {"state", "ready"}},
-          {{"name", "web"}, {"state", "ready"}},
-          {{"name", "station"}, {"state", "running"}},
-          {{"name", "cloud"}, {"state", "running"}},
-          {{"name", "simulator"}, {"state", field ? "running" : "off"}}}},
-        {"data", {{"first_day", day(true)}, {"last_day", day(false)}}},
-    };
-    return net::Response::json_text(200, info.dump());
+  // The console on the main port shows the four stations together; each station's own console
+  // is on its port.
+  router.get("/api/v1/station/success", [&utilities](const net::Request& r) {
+    auto it = r.query.find("day");
+    std::optional<std::int64_t> day;
+    if (it != r.query.end()) {
+      if (auto c = parse_date(it->second)) day = days_from_civil(c->year, c->month, c->day);
+    }
+    if (!day) {
+      return net::Response::error(400, "bad_request", "day=YYYY-MM-DD is required", r.request_id);
+    }
+    nlohmann::json list = nlohmann::json::array();
+    std::int64_t meters = 0, read = 0;
+    for (const auto& u : utilities) {
+      auto rows = u->store->daily_success(*day);
+      if (!rows) {
+        return net::Response::error(500, "internal", rows.error().to_string(), r.request_id);
+      }
+      for (const auto& row : *rows) {
+        list.push_back({{"concentrator", u->station_id + " " + row.concentrator},
+                        {"meters", row.meters},
+                        {"read", row.read}});
+        meters += row.meters;
+        read += row.read;
+      }
+    }
+    nlohmann::json out = {{"day", format_date(*day)}, {"concentrators", list}};
+    out["all"] = {{"meters", meters},
+                  {"read", read},
+                  {"success_percent",
+                   meters ? 100.0 * static_cast<double>(read) / static_cast<double>(meters) : 0.0}};
+    out["thresholds_percent"] = {{"dedicated_line", 99.5}, {"power_line_carrier", 99.0},
+                                 {"wired_network", 99.5},  {"fibre", 99.6},
+                                 {"wireless", 98.0}};
+    return net::Response::json_text(200, out.dump());
   });
+  // The newest open alarms of the four stations (the console's alarm list).
+  router.get("/api/v1/alarms", [&utilities](const net::Request& r) {
+    std::int64_t limit = 100;
+    if (auto it = r.query.find("limit"); it != r.query.end()) {
+      char* end = nullptr;
+      limit = std::strtoll(it->second.c_str(), &end, 10);
+      if (*end != '\0' || limit < 1 || limit > 10000) {
+        return net::Response::error(400, "bad_request", "limit must be 1..10000", r.request_id);
+      }
+    }
+    std::vector<station::ArchiveStore::OpenAlarm> all;
+    for (const auto& u : utilities) {
+      auto rows = u->store->open_alarms(limit);
+      if (!rows) {
+        return net::Response::error(500, "internal", rows.error().to_string(), r.request_id);
+      }
+      all.insert(all.end(), rows->begin(), rows->end());
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& a, const auto& b) { return a.raised_at > b.raised_at; });
+    if (all.size() > static_cast<std::size_t>(limit)) all.resize(static_cast<std::size_t>(limit));
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : all) {
+      list.push_back({{"meter", a.meter},
+                      {"kind", a.kind},
+                      {"day", format_date(a.day)},
+                      {"raised_at", a.raised_at}});
+    }
+    return net::Response::json_text(200, nlohmann::json{{"alarms", list}}.dump());
+  });
+  storage::Database* database = cloud_db.get();
+  auto info_route = [&](const std::string& role) {
+    return [&, role](const net::Request&) {
+      // The dashboard picks its default period from the data's first and last day.
+      auto days = centre.data_days();
+      auto day = [&days](bool first) -> nlohmann::json {
+        if (!days) return nullptr;
+        const auto& d = first ? days->first : days->last;
+        return d ? nlohmann::json(format_date(*d)) : nlohmann::json(nullptr);
+      };
+      nlohmann::json info = {
+          {"name", "omnimeter"},
+          {"version", OMNI_VERSION},
+          {"installation_id", *id},
+          {"started_at", started_at},
+          {"database", database->describe()},
+          {"role", role},
+          {"simulated_time", iso_utc(std::chrono::system_clock::time_point(
+                                 std::chrono::seconds(clock.now().seconds)))},
+          {"components",
+           {{{"name", "storage"}, {"state", "ready"}},
+            {{"name", "web"}, {"state", "ready"}},
+            {{"name", "station"}, {"state", "running"}},
+            {{"name", "cloud"}, {"state", "running"}},
+            {{"name", "simulator"}, {"state", args.meters > 0 ? "running" : "off"}}}},
+          {"data", {{"first_day", day(true)}, {"last_day", day(false)}}},
+      };
+      return net::Response::json_text(200, info.dump());
+    };
+  };
+  router.get("/api/v1/info", info_route("demo"));
 
   net::HttpServerOptions options;
   options.bind_address = args.bind;
@@ -216,23 +460,123 @@ int run_demo(const DemoArgs& args) {
     return kExitFailure;
   }
   server.stop_on_signals();
-  // The station sends what it collects to the cloud through the real exchange route.
-  station::ExchangeConfig exchange;
-  exchange.enabled = true;
-  exchange.station_id = "demo-city";
-  exchange.batch_records = 5000;
-  exchange.interval = std::chrono::seconds(2);
-  exchange.uploader.http.host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
-  exchange.uploader.http.port = server.port();
-  upload = std::make_unique<station::UploadLink>(exchange, *db, SystemClock::instance());
-  upload->start();
-  // The URL line is what people and the browser tests look for.
+  // Each station's console and API on its own port.
+  for (std::size_t i = 0; i < utilities.size(); ++i) {
+    auto& u = *utilities[i];
+    net::Router station_router;
+    station::add_station_routes(station_router, *u.store);
+    station_router.get("/api/v1/info", info_route("station " + u.station_id));
+    net::HttpServerOptions so = options;
+    so.port = args.port == 0 ? 0 : static_cast<std::uint16_t>(args.port + 1 + i);
+    u.http = std::make_unique<net::HttpServer>(so, std::move(station_router));
+    if (auto st = u.http->start(); !st) {
+      fmt::print(stderr, "omnimeter: {} station console: {}\n", u.station_id, st.error().detail);
+      server.stop();
+      stop_background();
+      return kExitFailure;
+    }
+  }
+  // Each station sends what it collects to the cloud through the real exchange route.
+  for (auto& u : utilities) {
+    station::ExchangeConfig exchange;
+    exchange.enabled = true;
+    exchange.station_id = u->station_id;
+    exchange.batch_records = 5000;
+    exchange.interval = std::chrono::milliseconds(500);
+    exchange.uploader.http.host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
+    exchange.uploader.http.port = server.port();
+    u->upload = std::make_unique<station::UploadLink>(exchange, *u->db, SystemClock::instance());
+    u->upload->start();
+  }
+  // The URL lines are what people and the browser tests look for.
+  const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
   fmt::print("Omnimeter demo ready: http://{}:{}/  (city dashboard: http://{}:{}/dashboard/; "
              "data in {}; Ctrl-C stops)\n",
-             args.bind, server.port(), args.bind, server.port(), args.data_dir);
+             args.bind, server.port(), host, server.port(), args.data_dir);
+  for (const auto& u : utilities) {
+    fmt::print("  station {:<5} ({}, {} meters): console http://{}:{}/console/\n", u->station_id,
+               energy_kind_name(u->energy), u->meters, host, u->http->port());
+  }
+  fmt::print("  no logins: the demo's consoles and dashboard are open on loopback\n");
   std::fflush(stdout);
+  log->info("ready after {:.1f} s; simulated clock at {} ({}x), history to {}",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
+            iso_utc(std::chrono::system_clock::time_point(std::chrono::seconds(clock.now().seconds))),
+            speed, format_date(last_history_day));
+
+  // Progress until the history is in the cloud, then now and then while running live.
+  std::atomic<bool> stopping{false};
+  std::thread progress([&] {
+    bool complete = false;
+    const std::int64_t first_day = beijing_day_of(origin);
+    auto next = std::chrono::steady_clock::now();
+    while (!stopping.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (std::chrono::steady_clock::now() < next) continue;
+      next = std::chrono::steady_clock::now() + std::chrono::seconds(complete ? 60 : 3);
+      const UtcTime now = clock.now();
+      const std::int64_t deadline_passed = beijing_day_of(now - (6 * 3600 + 1800)) - 1;
+      std::string per_station;
+      bool all_in = now.seconds >= beijing_midnight(last_history_day + 1).seconds + 7 * 3600;
+      std::int64_t total_batches = 0;
+      for (const auto& u : utilities) {
+        const std::int64_t upto = std::min(last_history_day, deadline_passed);
+        // Days collected, in whole days of the meters read through concentrators (the IoT
+        // meters that dial in are not read by the station yet).
+        const std::int64_t read_points = count_of(
+            *u->db, "SELECT COUNT(*) FROM point WHERE concentrator IS NOT NULL AND concentrator <> ''");
+        std::int64_t at_station = count_of(
+            *u->db, "SELECT COUNT(*) FROM reading_daily WHERE day BETWEEN $1 AND $2",
+            {first_day, upto});
+        std::int64_t at_cloud = count_of(
+            *cloud_db,
+            "SELECT COUNT(*) FROM reading r JOIN point p ON p.id = r.point "
+            "WHERE p.station = $1 AND r.at BETWEEN $2 AND $3",
+            {u->station_id, beijing_midnight(first_day).seconds, beijing_midnight(upto).seconds});
+        std::int64_t delivered = count_of(
+            *u->db, "SELECT COUNT(*) FROM export_outbox WHERE acknowledged_at IS NOT NULL");
+        total_batches += delivered;
+        const std::int64_t days = read_points > 0 ? at_station / read_points : 0;
+        // Complete: the cloud has all the station has, and the station has nearly every
+        // meter's every day (a few faulty meters stay unread, as in the field).
+        if (at_cloud != at_station || upto < last_history_day ||
+            at_station * 100 < read_points * (upto - first_day + 1) * 95) {
+          all_in = false;
+        }
+        per_station += fmt::format(" {} {}d {}b", u->station_id, days, delivered);
+      }
+      const double sim_left = static_cast<double>(
+          beijing_midnight(last_history_day + 1).seconds + 7 * 3600 - now.seconds);
+      if (!complete && all_in && args.history_days == 0) {
+        complete = true;
+        fmt::print("Omnimeter demo: caught up (no history asked for); running at {}x\n", speed);
+        std::fflush(stdout);
+        continue;
+      }
+      if (!complete && all_in) {
+        complete = true;
+        double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        fmt::print("Omnimeter demo: history complete: {} to {} in the cloud after {:.0f} s; "
+                   "running live at {}x\n",
+                   format_date(first_day), format_date(last_history_day), took, speed);
+        std::fflush(stdout);
+        log->info("history complete after {:.1f} s:{}", took, per_station);
+        continue;
+      }
+      log->info("{} simulated {}; days/batches per station:{}; {} batches in all{}",
+                complete ? "live:" : "history:",
+                format_date(beijing_day_of(now)), per_station, total_batches,
+                complete ? std::string()
+                         : fmt::format("; ETA {}", duration_text(sim_left / speed + 3)));
+      (void)set_meta(*cloud_db, "demo_sim_time", std::to_string(now.seconds));
+    }
+  });
   server.wait();
+  stopping = true;
+  progress.join();
   stop_background();
+  log->info("demo stopped");
   return kExitOk;
 }
 
@@ -250,9 +594,31 @@ void add_demo_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   cmd->add_option("--web-root", args->web_root, "Folder of the built web front end")
       ->capture_default_str();
   cmd->add_flag("--fresh", args->fresh, "Delete the data folder first and start over");
-  cmd->add_option("--meters", args->meters, "Meters in the simulated city (0: no field)")
+  cmd->add_option("--meters", args->meters,
+                  "Meters in the simulated city, all four energies (0: no field)")
       ->check(CLI::Range(0u, 1'000'000u))
       ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the simulated city (same seed, same city)")
+      ->capture_default_str();
+  cmd->add_option("--speed", args->speed,
+                  "Simulated seconds per real second, for the history and afterwards "
+                  "(43200: a day every 2 s)")
+      ->check(CLI::Range(1u, 200'000u))
+      ->capture_default_str();
+  cmd->add_option("--history-days", args->history_days,
+                  "Days of history read through the stations before today (0: start now)")
+      ->check(CLI::Range(0, 366))
+      ->capture_default_str();
+  cmd->add_option("--meters-per-concentrator", args->meters_per_concentrator,
+                  "Meters a simulated concentrator reads")
+      ->check(CLI::Range(1u, 2040u))
+      ->capture_default_str();
+  cmd->footer(
+      "Ports: --port serves the landing page, the city dashboard (/dashboard/), a console over "
+      "all stations (/console/) and the cloud's API; the electricity, water, gas and heat "
+      "stations' consoles are on --port+1..+4 (free ports with --port 0). Data: cloud.db and "
+      "station-<energy>.db under --data-dir; a second run continues from where the last one "
+      "stopped. See docs/demo.md.");
   cmd->callback([args, &run] { run = [args] { return run_demo(*args); }; });
 }
 

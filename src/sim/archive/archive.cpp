@@ -64,8 +64,12 @@ exchange::CustomerType customer_of(const City& city, const Meter& m) {
 
 bool dials_station(const Meter& m) { return m.iot && m.protocol == MeterProtocol::Dlt698; }
 
-ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_concentrator) {
+ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_concentrator,
+                                    std::optional<EnergyKind> only) {
   OMNI_CHECK(meters_per_concentrator >= 1);
+  auto planned = [&only](const Meter& m) {
+    return !dials_station(m) && (!only || m.kind == *only);
+  };
   ConcentratorPlan plan;
   plan.concentrator_of.assign(city.meters.size(), kNoConcentrator);
   std::vector<std::uint32_t> current;
@@ -78,13 +82,13 @@ ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_c
   };
   std::uint32_t last_community = kNoMeter;
   for (const Meter& m : city.meters) {
-    if (dials_station(m)) continue;
+    if (!planned(m)) continue;
     if (m.community != last_community) {
       // A community's meters are contiguous; start a new concentrator when it would not fit.
       std::size_t next_size = 0;
       for (std::uint32_t j = m.id;
            j < city.meters.size() && city.meters[j].community == m.community; ++j) {
-        next_size += !dials_station(city.meters[j]);
+        next_size += planned(city.meters[j]);
       }
       if (!current.empty() && current.size() + next_size > meters_per_concentrator) flush();
       last_community = m.community;
@@ -244,7 +248,9 @@ std::string_view archive_csv_header() {
 void write_archive_csv(const City& city, const ArchiveOptions& options,
                        const std::function<void(std::string_view)>& sink) {
   Places places = assign_places(city);
-  ConcentratorPlan plan = plan_concentrators(city, options.meters_per_concentrator);
+  ConcentratorPlan plan = plan_concentrators(
+      city, options.meters_per_concentrator,
+      options.utility_field ? options.energy : std::optional<EnergyKind>());
   fmt::memory_buffer out;
   fmt::format_to(std::back_inserter(out), "{}\r\n", archive_csv_header());
   for (const Meter& m : city.meters) {

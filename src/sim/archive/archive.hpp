@@ -49,8 +49,11 @@ struct ConcentratorPlan {
   // Per city meter: the concentrator id, or kNoConcentrator for meters that dial the station.
   std::vector<std::uint32_t> concentrator_of;
 };
+// With `only`, the field of one utility (FieldConfig::energy): only that energy's meters are
+// planned (the others get kNoConcentrator), so its concentrators hold nothing else.
 // REQUIRES: meters_per_concentrator >= 1.
-ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_concentrator);
+ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_concentrator,
+                                    std::optional<EnergyKind> only = std::nullopt);
 
 // The terminal address of concentrator `id` (12 digits "1101" + id + 1), as the field uses it.
 MeterAddress concentrator_address(std::uint32_t id);
@@ -123,6 +126,9 @@ std::string_view archive_csv_header();
 struct ArchiveOptions {
   std::optional<EnergyKind> energy;              // one utility's archive; all energies when empty
   std::uint32_t meters_per_concentrator = 2000;  // as in sim.toml: must match the field
+  // The concentrator column for a field of `energy` alone (FieldConfig::energy, one station per
+  // utility) instead of the whole city's field; meaningful only with `energy`.
+  bool utility_field = false;
 };
 
 // Writes the header and one row per meter (in meter order), CRLF line ends as RFC 4180 asks,

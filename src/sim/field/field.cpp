@@ -115,6 +115,7 @@ struct Field::Impl {
   }
 
   UtcTime now() const {
+    if (config.clock != nullptr) return config.clock->now();
     double real = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return {config.start.seconds + static_cast<std::int64_t>(std::floor(real * config.speed))};
   }
@@ -152,13 +153,13 @@ struct Field::Impl {
     };
     std::uint32_t last_community = kNoMeter;
     for (const Meter& m : city.meters) {
-      if (talks_to_station(m)) continue;
+      if (talks_to_station(m) || !wanted(m)) continue;
       if (m.community != last_community) {
         // Start a new concentrator when the next community would not fit.
         std::size_t next_size = 0;
         for (std::uint32_t j = m.id;
              j < city.meters.size() && city.meters[j].community == m.community; ++j) {
-          next_size += !talks_to_station(city.meters[j]);
+          next_size += !talks_to_station(city.meters[j]) && wanted(city.meters[j]);
         }
         if (!current.empty() && current.size() + next_size > config.meters_per_concentrator)
           flush();
@@ -170,7 +171,9 @@ struct Field::Impl {
     }
     flush();
     for (const Meter& m : city.meters) {
-      if (talks_to_station(m)) devices.push_back(std::make_unique<IotMeter698>(m, book));
+      if (talks_to_station(m) && wanted(m)) {
+        devices.push_back(std::make_unique<IotMeter698>(m, book));
+      }
     }
     // Each device's clock starts off by a fixed amount within ±clock_error.
     for (std::size_t i = 0; i < devices.size() && config.clock_error_s > 0; ++i) {
@@ -179,6 +182,8 @@ struct Field::Impl {
       devices[i]->set_clock_offset(static_cast<std::int64_t>(h % span) - config.clock_error_s);
     }
   }
+
+  bool wanted(const Meter& m) const { return !config.energy || m.kind == *config.energy; }
 
   // IoT electricity meters (DL/T 698.45) dial the station themselves; CJ/T 188 IoT meters are
   // read through concentrators until their TCP dialect is simulated.
@@ -320,7 +325,10 @@ Field::Field(FieldConfig config) : impl_(std::make_unique<Impl>(std::move(config
 Field::~Field() = default;
 
 std::size_t Field::concentrator_count() const { return impl_->concentrators.size(); }
-std::size_t Field::meter_count() const { return impl_->city.meters.size(); }
+std::size_t Field::meter_count() const {
+  const auto& c = impl_->config;
+  return c.energy ? impl_->city.count(*c.energy) : impl_->city.meters.size();
+}
 
 void Field::stop() { impl_->io.stop(); }
 

@@ -11,12 +11,15 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "sim/channels/channel.hpp"
+#include "sim/model/city.hpp"
 
 namespace omni::sim {
 
@@ -35,6 +38,15 @@ struct FieldConfig {
   // Wire faults on the devices' replies (parts per million): a byte flipped, a frame sent twice.
   std::uint32_t corrupt_ppm = 0;
   std::uint32_t duplicate_ppm = 0;
+  // One utility's field (`omnimeter demo`: a station per utility): only meters of this energy
+  // get concentrators or dial in; concentrators are planned over them alone, as
+  // plan_concentrators(city, meters_per_concentrator, energy) does. Empty: every meter.
+  std::optional<EnergyKind> energy;
+  // Simulated time from this clock instead of `start` + the Field's own timer, so that several
+  // fields and stations share one clock to the second (not owned; must outlive the Field).
+  // `start` should be its time at construction and `speed` its rate: they set the registers'
+  // origin and the real-time pacing.
+  const Clock* clock = nullptr;
   ChannelParams channels[6] = {
       default_channel_params(kAllChannelTypes[0]), default_channel_params(kAllChannelTypes[1]),
       default_channel_params(kAllChannelTypes[2]), default_channel_params(kAllChannelTypes[3]),
@@ -57,7 +69,7 @@ class Field {
   void stop();
 
   std::size_t concentrator_count() const;
-  std::size_t meter_count() const;
+  std::size_t meter_count() const;  // meters of the field's energy (all when none is set)
 
  private:
   struct Impl;
