@@ -316,6 +316,28 @@ Result<bool> Exporter::build_once(UtcTime now, std::optional<PendingBatch>& out)
     // E, first the readings of newly archived points that the cursor passed before, point by
     // point and day by day (the primary key's order), in one set-based query.
     std::int64_t unexportable = 0;
+    // One stored reading row (export_seq, day, value, scale, unit, quality, point code, meter
+    // type) into the batch. Rows come ordered by point, so the code is parsed once per point.
+    std::string last_code_text;
+    BaseCode last_code;
+    auto add_reading = [&](const auto& r) -> Status {
+      std::string code_text = text_at(r, 6);
+      if (code_text != last_code_text) {
+        auto code = BaseCode::parse(code_text);
+        if (!code) return fail(ErrorCode::Internal, "a point's code is stored damaged");
+        last_code = *code;
+        last_code_text = std::move(code_text);
+      }
+      auto record = reading_record(last_code, int_at(r, 1), int_at(r, 2), int_at(r, 3),
+                                   text_at(r, 4), int_at(r, 5), int_at(r, 7));
+      if (record) {
+        batch.readings.push_back(*record);
+        sent.push_back({int_at(r, 1), int_at(r, 0)});
+      } else {
+        ++unexportable;
+      }
+      return ok();
+    };
     if (!full) {
       std::size_t limit = left;
       auto rows = c.query(
@@ -326,24 +348,8 @@ Result<bool> Exporter::build_once(UtcTime now, std::optional<PendingBatch>& out)
           "ORDER BY p.code, r.day LIMIT $1",
           {static_cast<std::int64_t>(limit)});
       if (!rows) return fail(rows.error());
-      std::string last_code_text;
-      BaseCode last_code;
       for (const auto& r : rows->rows) {
-        std::string code_text = text_at(r, 6);
-        if (code_text != last_code_text) {
-          auto code = BaseCode::parse(code_text);
-          if (!code) return fail(ErrorCode::Internal, "a point's code is stored damaged");
-          last_code = *code;
-          last_code_text = std::move(code_text);
-        }
-        auto record = reading_record(last_code, int_at(r, 1), int_at(r, 2), int_at(r, 3),
-                                     text_at(r, 4), int_at(r, 5), int_at(r, 7));
-        if (record) {
-          batch.readings.push_back(*record);
-          sent.push_back({int_at(r, 1), int_at(r, 0)});
-        } else {
-          ++unexportable;
-        }
+        OMNI_TRY(add_reading(r));
       }
       left -= rows->size();
       Result<std::int64_t> done_points = std::int64_t{0};
@@ -354,13 +360,14 @@ Result<bool> Exporter::build_once(UtcTime now, std::optional<PendingBatch>& out)
             "WHERE backfill <> 0");
       } else {
         // The points before the last one are done; the last one goes on after its last day.
+        const std::string last_point = text_at(rows->rows.back(), 6);
         done_points = c.execute(
             "UPDATE point SET backfill = 0, backfill_to = NULL, backfill_day = NULL "
             "WHERE backfill <> 0 AND code < $1",
-            {last_code_text});
+            {last_point});
         if (!done_points) return fail(done_points.error());
         auto a = c.execute("UPDATE point SET backfill_day = $1 WHERE code = $2",
-                           {int_at(rows->rows.back(), 1), last_code_text});
+                           {int_at(rows->rows.back(), 1), last_point});
         if (!a) return fail(a.error());
         full = true;
       }
@@ -378,29 +385,13 @@ Result<bool> Exporter::build_once(UtcTime now, std::optional<PendingBatch>& out)
           "WHERE r.export_seq > $1 ORDER BY r.export_seq LIMIT $2",
           {state["reading_cursor"], static_cast<std::int64_t>(left)});
       if (!rows) return fail(rows.error());
-      std::string last_code_text;
-      BaseCode last_code;
       for (const auto& r : rows->rows) {
         changed["reading_cursor"] = int_at(r, 0);
         if (r.is_null(6)) {
           ++unplaced;
           continue;
         }
-        std::string code_text = text_at(r, 6);
-        if (code_text != last_code_text) {
-          auto code = BaseCode::parse(code_text);
-          if (!code) return fail(ErrorCode::Internal, "a point's code is stored damaged");
-          last_code = *code;
-          last_code_text = std::move(code_text);
-        }
-        auto record = reading_record(last_code, int_at(r, 1), int_at(r, 2), int_at(r, 3),
-                                     text_at(r, 4), int_at(r, 5), int_at(r, 7));
-        if (record) {
-          batch.readings.push_back(*record);
-          sent.push_back({int_at(r, 1), int_at(r, 0)});
-        } else {
-          ++unexportable;
-        }
+        OMNI_TRY(add_reading(r));
       }
       left -= rows->size();
       full = left == 0;
