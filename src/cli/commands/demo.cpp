@@ -27,26 +27,26 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/commands/demo_parts.hpp"
 #include "cli/database_setup.hpp"
-#include "core/clock.hpp"
-#include "core/log.hpp"
-#include "net/http_server.hpp"
 #include "cloud/api/stats_api.hpp"
 #include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
 #include "exchange/receiver.hpp"
+#include "net/http_server.hpp"
 #include "sim/archive/archive.hpp"
 #include "sim/field/field.hpp"
 #include "sim/model/city.hpp"
-#include "station/export/upload_link.hpp"
-#include "station/store/archive_import.hpp"
 #include "station/api/station_api.hpp"
+#include "station/export/upload_link.hpp"
 #include "station/sessions/station_server.hpp"
+#include "station/store/archive_import.hpp"
 #include "storage/database.hpp"
 
 namespace omni::cli {
@@ -73,20 +73,14 @@ struct DemoArgs {
 
 constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kBeijingOffset = 8 * 3600;  // Beijing has no daylight saving time
+// A day's values are due at the station by 06:30 the next day (the concentrators' last retry
+// round is 06:05).
+constexpr std::int64_t kDeadlineAfterMidnight = 6 * 3600 + 1800;
 
 std::int64_t beijing_day_of(UtcTime t) {
   return (t.seconds + kBeijingOffset - (t.seconds + kBeijingOffset < 0 ? kDay - 1 : 0)) / kDay;
 }
 UtcTime beijing_midnight(std::int64_t day) { return {day * kDay - kBeijingOffset}; }
-
-std::string iso_utc(std::chrono::system_clock::time_point t) {
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 std::optional<std::int64_t> meta_int(storage::Database& db, const std::string& key) {
   auto rows = db.query("SELECT value FROM omni_meta WHERE key = $1", {key});
@@ -126,7 +120,8 @@ Result<std::string> installation_id(storage::Database& db) {
   return rows->at(0).get<std::string>(0);
 }
 
-std::unique_ptr<storage::Database> open_demo_database(const std::filesystem::path& file, Role role) {
+std::unique_ptr<storage::Database> open_demo_database(const std::filesystem::path& file,
+                                                      Role role) {
   storage::DatabaseOptions options;
   options.sqlite_path = file.string();
   auto db = storage::open_database(options);
@@ -189,8 +184,8 @@ Status import_utility_archive(storage::Database& db, const sim::City& city, Ener
   options.meters_per_concentrator = meters_per_concentrator;
   std::string csv;
   sim::write_archive_csv(city, options, [&csv](std::string_view chunk) { csv += chunk; });
-  auto report = station::import_archive(db, csv, station::ImportMode::Apply,
-                                        SystemClock::instance().now());
+  auto report =
+      station::import_archive(db, csv, station::ImportMode::Apply, SystemClock::instance().now());
   if (!report) return fail(report.error());
   if (!report->problems.empty()) {
     return fail(ErrorCode::Internal, report->problems.front().to_string());
@@ -210,373 +205,353 @@ std::string duration_text(double seconds) {
   return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}s", s);
 }
 
-int run_demo(const DemoArgs& args) {
-  auto log = log::get("demo");
-  // Four stations collecting every few seconds would log a line per concentrator each time;
-  // the demo's progress lines say what matters, and warnings still show.
-  log::get("station")->set_level(spdlog::level::warn);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (args.fresh) fs::remove_all(args.data_dir, ec);
-  fs::create_directories(args.data_dir, ec);
-  const auto began = std::chrono::steady_clock::now();
-  auto cloud_db = open_demo_database(fs::path(args.data_dir) / "cloud.db", Role::Cloud);
-  if (!cloud_db) return kExitFailure;
-  cloud::DataCentre centre(*cloud_db);
-  auto id = installation_id(*cloud_db);
+// Station settings for demo speeds, and why (docs/demo.md).
+station::StationConfig demo_station_config(double speed) {
+  station::StationConfig config;
+  config.listen_host = "127.0.0.1";
+  config.port = 0;
+  // A collection every one and a half simulated days (between 200 ms and an hour of real
+  // time), re-reading a week: every day is read at least four times, and two collections
+  // never return the same records.
+  config.collect_every = std::chrono::milliseconds(std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(1.5 * kDay * 1000 / speed), 200, 3'600'000));
+  config.request_timeout = std::chrono::seconds(10);
+  config.history_days = 7;
+  // The demo's stations do not set the devices' clocks: the simulated clock moves minutes
+  // during one request at demo speeds, and every reading would log a clock event.
+  config.set_clocks = false;
+  config.clock_alarm_limit =
+      std::chrono::seconds(std::max<std::int64_t>(60, static_cast<std::int64_t>(speed * 5)));
+  config.clock_set_limit = config.clock_alarm_limit;
+  return config;
+}
+
+// The whole demo, one stage per function, in the order run() calls them.
+class Demo {
+ public:
+  explicit Demo(const DemoArgs& args)
+      : args_(args), speed_(static_cast<double>(args.speed)), log_(log::get("demo")) {}
+  int run();
+
+ private:
+  bool open_cloud();
+  void choose_simulated_time();
+  bool build_stations(const sim::City* city);
+  void build_fields();
+  void start_fields_and_stations();
+  bool start_http();
+  void start_uploads();
+  void print_urls() const;
+  void report_progress(const std::atomic<bool>& stopping);
+  void stop_background();
+
+  const DemoArgs& args_;
+  const double speed_;
+  std::shared_ptr<spdlog::logger> log_;
+  const std::chrono::steady_clock::time_point began_ = std::chrono::steady_clock::now();
+  std::unique_ptr<storage::Database> cloud_db_;
+  std::unique_ptr<cloud::DataCentre> centre_;
+  exchange::ReceiverCounters received_;
+  demo::InfoSource info_;
+  // Simulated time: the history runs from origin_ (Beijing midnight) to last_history_day_.
+  UtcTime origin_{};
+  std::int64_t last_history_day_ = 0;
+  std::unique_ptr<DemoClock> clock_;
+  std::vector<std::unique_ptr<Utility>> utilities_;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+bool Demo::open_cloud() {
+  cloud_db_ = open_demo_database(std::filesystem::path(args_.data_dir) / "cloud.db", Role::Cloud);
+  if (!cloud_db_) return false;
+  centre_ = std::make_unique<cloud::DataCentre>(*cloud_db_);
+  auto id = installation_id(*cloud_db_);
   if (!id) {
     fmt::print(stderr, "omnimeter: {}\n", id.error().detail);
-    return kExitFailure;
+    return false;
   }
+  info_.centre = centre_.get();
+  info_.database = cloud_db_.get();
+  info_.installation_id = *id;
+  info_.started_at = demo::iso_utc(SystemClock::instance().now());
+  info_.simulator_running = args_.meters > 0;
+  return true;
+}
 
-  // Simulated time. A fresh demo starts at Beijing midnight --history-days ago; a reused one
-  // where the last run stopped. The fields' registers count from the first run's start (the
-  // same seed and origin give the same registers), so a resumed run continues every meter.
+// A fresh demo starts at Beijing midnight --history-days ago; a reused one where the last run
+// stopped. The fields' registers count from the first run's start (the same seed and origin give
+// the same registers), so a resumed run continues every meter.
+void Demo::choose_simulated_time() {
   const UtcTime wall_start = SystemClock::instance().now();
   const std::int64_t today = beijing_day_of(wall_start);
-  UtcTime origin = beijing_midnight(today - args.history_days);
-  if (auto saved = meta_int(*cloud_db, "demo_origin")) origin = {*saved};
-  UtcTime sim_start = origin;
-  if (auto saved = meta_int(*cloud_db, "demo_sim_time"); saved && *saved > origin.seconds) {
+  origin_ = beijing_midnight(today - args_.history_days);
+  if (auto saved = meta_int(*cloud_db_, "demo_origin")) origin_ = {*saved};
+  UtcTime sim_start = origin_;
+  if (auto saved = meta_int(*cloud_db_, "demo_sim_time"); saved && *saved > origin_.seconds) {
     sim_start = {*saved};
   }
-  if (args.history_days == 0 && !meta_int(*cloud_db, "demo_origin")) sim_start = wall_start;
-  (void)set_meta(*cloud_db, "demo_origin", std::to_string(origin.seconds));
-  const double speed = static_cast<double>(args.speed);
-  DemoClock clock(sim_start, speed);
+  if (args_.history_days == 0 && !meta_int(*cloud_db_, "demo_origin")) sim_start = wall_start;
+  (void)set_meta(*cloud_db_, "demo_origin", std::to_string(origin_.seconds));
+  clock_ = std::make_unique<DemoClock>(sim_start, speed_);
+  info_.clock = clock_.get();
   // The history is complete when the cloud holds every reading up to yesterday (the day before
-  // the demo started) once that day is past its 06:30 deadline.
-  const std::int64_t last_history_day = today - 1;
+  // the demo started) once that day is past its deadline.
+  last_history_day_ = today - 1;
+}
 
-  if (!fs::is_regular_file(fs::path(args.web_root) / "index.html")) {
-    log->warn("no web front end at {} (build it with `make build`); serving the API only",
-              args.web_root);
-  }
-  std::string started_at = iso_utc(std::chrono::system_clock::now());
-
-  std::optional<sim::City> city;
-  if (args.meters > 0) city = sim::generate_city({args.seed, args.meters});
-  std::vector<std::unique_ptr<Utility>> utilities;
-  auto stop_background = [&] {
-    for (auto& u : utilities) {
-      if (u->upload) u->upload->stop();
-      if (u->field) u->field->stop();
-    }
-    for (auto& u : utilities) {
-      if (u->field_thread.joinable()) u->field_thread.join();
-      if (u->server) u->server->stop();
-      if (u->server_thread.joinable()) u->server_thread.join();
-      if (u->http) u->http->stop();
-    }
-    (void)set_meta(*cloud_db, "demo_sim_time", std::to_string(clock.now().seconds));
-  };
-  for (std::size_t i = 0; i < std::size(kUtilities); ++i) {
+bool Demo::build_stations(const sim::City* city) {
+  for (const auto& [energy, station_id] : kUtilities) {
     auto u = std::make_unique<Utility>();
-    u->energy = kUtilities[i].first;
-    u->station_id = kUtilities[i].second;
-    std::string name(energy_kind_name(u->energy));
-    u->db = open_demo_database(fs::path(args.data_dir) / ("station-" + name + ".db"),
+    u->energy = energy;
+    u->station_id = station_id;
+    std::string name(energy_kind_name(energy));
+    u->db = open_demo_database(std::filesystem::path(args_.data_dir) / ("station-" + name + ".db"),
                                Role::Station);
-    if (!u->db) return kExitFailure;
+    if (!u->db) return false;
     if (city) {
-      if (auto st = import_utility_archive(*u->db, *city, u->energy,
-                                           args.meters_per_concentrator);
+      if (auto st = import_utility_archive(*u->db, *city, energy, args_.meters_per_concentrator);
           !st) {
         fmt::print(stderr, "omnimeter: {} archive: {}\n", name, st.error().to_string());
-        return kExitFailure;
+        return false;
       }
-      u->meters = city->count(u->energy);
+      u->meters = city->count(energy);
     }
     u->store = std::make_unique<station::ArchiveStore>(*u->db);
-    station::StationConfig config;
-    config.listen_host = "127.0.0.1";
-    config.port = 0;
-    // A collection every one and a half simulated days (between 200 ms and an hour of real
-    // time), re-reading a week: every day is read at least four times, and two collections
-    // never return the same records. The station drops a fragment identical to one of the last
-    // 32 frames it received as a repeat, so re-reading unchanged records within one transfer's
-    // reach stalls that transfer until the request times out (reported; see docs/demo.md);
-    // the short timeout keeps such a stall to a few seconds.
-    config.collect_every = std::chrono::milliseconds(std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(1.5 * kDay * 1000 / speed), 200, 3'600'000));
-    config.request_timeout = std::chrono::seconds(10);
-    config.history_days = 7;
-    // The demo's stations do not set the devices' clocks: the simulated clock moves minutes
-    // during one request at demo speeds, and every reading would log a clock event.
-    config.set_clocks = false;
-    config.clock_alarm_limit = std::chrono::seconds(
-        std::max<std::int64_t>(60, static_cast<std::int64_t>(speed * 5)));
-    config.clock_set_limit = config.clock_alarm_limit;
-    u->server = std::make_unique<station::StationServer>(config, *u->store, clock);
+    u->server =
+        std::make_unique<station::StationServer>(demo_station_config(speed_), *u->store, *clock_);
     if (auto st = u->server->listen(); !st) {
       fmt::print(stderr, "omnimeter: {} station: {}\n", name, st.error().detail);
-      return kExitFailure;
+      return false;
     }
-    utilities.push_back(std::move(u));
+    utilities_.push_back(std::move(u));
   }
-  for (auto& u : utilities) {
-    if (!city) break;
+  return true;
+}
+
+void Demo::build_fields() {
+  for (auto& u : utilities_) {
     sim::FieldConfig field_config;
-    field_config.seed = args.seed;
-    field_config.meters = args.meters;
-    field_config.meters_per_concentrator = args.meters_per_concentrator;
+    field_config.seed = args_.seed;
+    field_config.meters = args_.meters;
+    field_config.meters_per_concentrator = args_.meters_per_concentrator;
     field_config.energy = u->energy;
-    field_config.start = origin;
-    field_config.clock = &clock;
-    field_config.speed = speed;
+    field_config.start = origin_;
+    field_config.clock = clock_.get();
+    field_config.speed = speed_;
     field_config.station_port = u->server->port();
     // Heartbeats every ten real seconds: at demo speeds five simulated minutes would be
     // milliseconds, and the links would carry little else.
-    field_config.heartbeat_s = std::max<std::int64_t>(300, static_cast<std::int64_t>(speed) * 10);
+    field_config.heartbeat_s = std::max<std::int64_t>(300, static_cast<std::int64_t>(speed_) * 10);
     field_config.reconnect_max_ms = 1000;
     u->field = std::make_unique<sim::Field>(field_config);
   }
-  city.reset();
-  clock.start();
-  for (auto& u : utilities) {
-    u->server_thread = std::thread([s = u->server.get()] { s->run(); });
-    if (u->field) {
-      u->field_thread = std::thread([f = u->field.get()] { (void)f->run(); });
-      log->info("{}: {} meters behind {} concentrators", u->station_id, u->field->meter_count(),
-                u->field->concentrator_count());
-    }
-  }
+}
 
+void Demo::start_fields_and_stations() {
+  clock_->start();
+  for (auto& u : utilities_) {
+    u->server_thread = std::thread([s = u->server.get()] { s->run(); });
+    if (!u->field) continue;
+    u->field_thread = std::thread([f = u->field.get()] { (void)f->run(); });
+    log_->info("{}: {} meters behind {} concentrators", u->station_id, u->field->meter_count(),
+               u->field->concentrator_count());
+  }
+}
+
+// The main port: the cloud's exchange route and API, the combined console, the web front end.
+// Each station's console and API on its own port.
+bool Demo::start_http() {
   net::Router router;
-  exchange::ReceiverCounters received;
-  exchange::add_batch_route(router, cloud::batch_sink(centre, SystemClock::instance()), received);
-  cloud::add_stats_routes(router, centre);
-  // The console on the main port shows the four stations together; each station's own console
-  // is on its port.
-  router.get("/api/v1/station/success", [&utilities](const net::Request& r) {
-    auto it = r.query.find("day");
-    std::optional<std::int64_t> day;
-    if (it != r.query.end()) {
-      if (auto c = parse_date(it->second)) day = days_from_civil(c->year, c->month, c->day);
-    }
-    if (!day) {
-      return net::Response::error(400, "bad_request", "day=YYYY-MM-DD is required", r.request_id);
-    }
-    nlohmann::json list = nlohmann::json::array();
-    std::int64_t meters = 0, read = 0;
-    for (const auto& u : utilities) {
-      auto rows = u->store->daily_success(*day);
-      if (!rows) {
-        return net::Response::error(500, "internal", rows.error().to_string(), r.request_id);
-      }
-      for (const auto& row : *rows) {
-        list.push_back({{"concentrator", u->station_id + " " + row.concentrator},
-                        {"meters", row.meters},
-                        {"read", row.read}});
-        meters += row.meters;
-        read += row.read;
-      }
-    }
-    nlohmann::json out = {{"day", format_date(*day)}, {"concentrators", list}};
-    out["all"] = {{"meters", meters},
-                  {"read", read},
-                  {"success_percent",
-                   meters ? 100.0 * static_cast<double>(read) / static_cast<double>(meters) : 0.0}};
-    out["thresholds_percent"] = {{"dedicated_line", 99.5}, {"power_line_carrier", 99.0},
-                                 {"wired_network", 99.5},  {"fibre", 99.6},
-                                 {"wireless", 98.0}};
-    return net::Response::json_text(200, out.dump());
-  });
-  // The newest open alarms of the four stations (the console's alarm list).
-  router.get("/api/v1/alarms", [&utilities](const net::Request& r) {
-    std::int64_t limit = 100;
-    if (auto it = r.query.find("limit"); it != r.query.end()) {
-      char* end = nullptr;
-      limit = std::strtoll(it->second.c_str(), &end, 10);
-      if (*end != '\0' || limit < 1 || limit > 10000) {
-        return net::Response::error(400, "bad_request", "limit must be 1..10000", r.request_id);
-      }
-    }
-    std::vector<station::ArchiveStore::OpenAlarm> all;
-    for (const auto& u : utilities) {
-      auto rows = u->store->open_alarms(limit);
-      if (!rows) {
-        return net::Response::error(500, "internal", rows.error().to_string(), r.request_id);
-      }
-      all.insert(all.end(), rows->begin(), rows->end());
-    }
-    std::stable_sort(all.begin(), all.end(),
-                     [](const auto& a, const auto& b) { return a.raised_at > b.raised_at; });
-    if (all.size() > static_cast<std::size_t>(limit)) all.resize(static_cast<std::size_t>(limit));
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& a : all) {
-      list.push_back({{"meter", a.meter},
-                      {"kind", a.kind},
-                      {"day", format_date(a.day)},
-                      {"raised_at", a.raised_at}});
-    }
-    return net::Response::json_text(200, nlohmann::json{{"alarms", list}}.dump());
-  });
-  storage::Database* database = cloud_db.get();
-  auto info_route = [&](const std::string& role) {
-    return [&, role](const net::Request&) {
-      // The dashboard picks its default period from the data's first and last day.
-      auto days = centre.data_days();
-      auto day = [&days](bool first) -> nlohmann::json {
-        if (!days) return nullptr;
-        const auto& d = first ? days->first : days->last;
-        return d ? nlohmann::json(format_date(*d)) : nlohmann::json(nullptr);
-      };
-      nlohmann::json info = {
-          {"name", "omnimeter"},
-          {"version", OMNI_VERSION},
-          {"installation_id", *id},
-          {"started_at", started_at},
-          {"database", database->describe()},
-          {"role", role},
-          {"simulated_time", iso_utc(std::chrono::system_clock::time_point(
-                                 std::chrono::seconds(clock.now().seconds)))},
-          {"components",
-           {{{"name", "storage"}, {"state", "ready"}},
-            {{"name", "web"}, {"state", "ready"}},
-            {{"name", "station"}, {"state", "running"}},
-            {{"name", "cloud"}, {"state", "running"}},
-            {{"name", "simulator"}, {"state", args.meters > 0 ? "running" : "off"}}}},
-          {"data", {{"first_day", day(true)}, {"last_day", day(false)}}},
-      };
-      return net::Response::json_text(200, info.dump());
-    };
-  };
-  router.get("/api/v1/info", info_route("demo"));
+  exchange::add_batch_route(router, cloud::batch_sink(*centre_, SystemClock::instance()),
+                            received_);
+  cloud::add_stats_routes(router, *centre_);
+  std::vector<demo::StationView> views;
+  for (const auto& u : utilities_) views.push_back({u->station_id, u->store.get()});
+  demo::add_combined_station_routes(router, std::move(views));
+  router.get("/api/v1/info", demo::info_route(info_, "demo"));
 
   net::HttpServerOptions options;
-  options.bind_address = args.bind;
-  options.port = static_cast<std::uint16_t>(args.port);
-  options.static_root = args.web_root;
-  net::HttpServer server(options, std::move(router));
-  server.add_readiness_check("database", [database]() -> Status {
-    auto r = database->query("SELECT 1");
+  options.bind_address = args_.bind;
+  options.port = static_cast<std::uint16_t>(args_.port);
+  options.static_root = args_.web_root;
+  server_ = std::make_unique<net::HttpServer>(options, std::move(router));
+  server_->add_readiness_check("database", [db = cloud_db_.get()]() -> Status {
+    auto r = db->query("SELECT 1");
     if (!r) return fail(r.error());
     return ok();
   });
-  if (auto st = server.start(); !st) {
+  if (auto st = server_->start(); !st) {
     fmt::print(stderr, "omnimeter: {}\n", st.error().detail);
-    stop_background();
-    return kExitFailure;
+    return false;
   }
-  server.stop_on_signals();
-  // Each station's console and API on its own port.
-  for (std::size_t i = 0; i < utilities.size(); ++i) {
-    auto& u = *utilities[i];
+  server_->stop_on_signals();
+  for (std::size_t i = 0; i < utilities_.size(); ++i) {
+    auto& u = *utilities_[i];
     net::Router station_router;
     station::add_station_routes(station_router, *u.store);
-    station_router.get("/api/v1/info", info_route("station " + u.station_id));
+    station_router.get("/api/v1/info", demo::info_route(info_, "station " + u.station_id));
     net::HttpServerOptions so = options;
-    so.port = args.port == 0 ? 0 : static_cast<std::uint16_t>(args.port + 1 + i);
+    so.port = args_.port == 0 ? 0 : static_cast<std::uint16_t>(args_.port + 1 + i);
     u.http = std::make_unique<net::HttpServer>(so, std::move(station_router));
     if (auto st = u.http->start(); !st) {
       fmt::print(stderr, "omnimeter: {} station console: {}\n", u.station_id, st.error().detail);
-      server.stop();
-      stop_background();
-      return kExitFailure;
+      return false;
     }
   }
-  // Each station sends what it collects to the cloud through the real exchange route.
-  for (auto& u : utilities) {
+  return true;
+}
+
+// Each station sends what it collects to the cloud through the real exchange route.
+void Demo::start_uploads() {
+  for (auto& u : utilities_) {
     station::ExchangeConfig exchange;
     exchange.enabled = true;
     exchange.station_id = u->station_id;
     exchange.batch_records = 5000;
     exchange.interval = std::chrono::milliseconds(500);
-    exchange.uploader.http.host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
-    exchange.uploader.http.port = server.port();
+    exchange.uploader.http.host = args_.bind == "0.0.0.0" ? "127.0.0.1" : args_.bind;
+    exchange.uploader.http.port = server_->port();
     u->upload = std::make_unique<station::UploadLink>(exchange, *u->db, SystemClock::instance());
     u->upload->start();
   }
-  // The URL lines are what people and the browser tests look for.
-  const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
-  fmt::print("Omnimeter demo ready: http://{}:{}/  (city dashboard: http://{}:{}/dashboard/; "
-             "data in {}; Ctrl-C stops)\n",
-             args.bind, server.port(), host, server.port(), args.data_dir);
-  for (const auto& u : utilities) {
+}
+
+// The URL lines are what people and the browser tests look for.
+void Demo::print_urls() const {
+  const std::string host = args_.bind == "0.0.0.0" ? "127.0.0.1" : args_.bind;
+  fmt::print(
+      "Omnimeter demo ready: http://{}:{}/  (city dashboard: http://{}:{}/dashboard/; "
+      "data in {}; Ctrl-C stops)\n",
+      args_.bind, server_->port(), host, server_->port(), args_.data_dir);
+  for (const auto& u : utilities_) {
     fmt::print("  station {:<5} ({}, {} meters): console http://{}:{}/console/\n", u->station_id,
                energy_kind_name(u->energy), u->meters, host, u->http->port());
   }
   fmt::print("  no logins: the demo's consoles and dashboard are open on loopback\n");
   std::fflush(stdout);
-  log->info("ready after {:.1f} s; simulated clock at {} ({}x), history to {}",
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
-            iso_utc(std::chrono::system_clock::time_point(std::chrono::seconds(clock.now().seconds))),
-            speed, format_date(last_history_day));
+  log_->info("ready after {:.1f} s; simulated clock at {} ({}x), history to {}",
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count(),
+             demo::iso_utc(clock_->now()), speed_, format_date(last_history_day_));
+}
 
-  // Progress until the history is in the cloud, then now and then while running live.
-  std::atomic<bool> stopping{false};
-  std::thread progress([&] {
-    bool complete = false;
-    const std::int64_t first_day = beijing_day_of(origin);
-    auto next = std::chrono::steady_clock::now();
-    while (!stopping.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (std::chrono::steady_clock::now() < next) continue;
-      next = std::chrono::steady_clock::now() + std::chrono::seconds(complete ? 60 : 3);
-      const UtcTime now = clock.now();
-      const std::int64_t deadline_passed = beijing_day_of(now - (6 * 3600 + 1800)) - 1;
-      std::string per_station;
-      bool all_in = now.seconds >= beijing_midnight(last_history_day + 1).seconds + 7 * 3600;
-      std::int64_t total_batches = 0;
-      for (const auto& u : utilities) {
-        const std::int64_t upto = std::min(last_history_day, deadline_passed);
-        // Days collected, in whole days of the meters read through concentrators (the IoT
-        // meters that dial in are not read by the station yet).
-        const std::int64_t read_points = count_of(
-            *u->db, "SELECT COUNT(*) FROM point WHERE concentrator IS NOT NULL AND concentrator <> ''");
-        std::int64_t at_station = count_of(
-            *u->db, "SELECT COUNT(*) FROM reading_daily WHERE day BETWEEN $1 AND $2",
-            {first_day, upto});
-        std::int64_t at_cloud = count_of(
-            *cloud_db,
-            "SELECT COUNT(*) FROM reading r JOIN point p ON p.id = r.point "
-            "WHERE p.station = $1 AND r.at BETWEEN $2 AND $3",
-            {u->station_id, beijing_midnight(first_day).seconds, beijing_midnight(upto).seconds});
-        std::int64_t delivered = count_of(
-            *u->db, "SELECT COUNT(*) FROM export_outbox WHERE acknowledged_at IS NOT NULL");
-        total_batches += delivered;
-        const std::int64_t days = read_points > 0 ? at_station / read_points : 0;
-        // Complete: the cloud has all the station has, and the station has nearly every
-        // meter's every day (a few faulty meters stay unread, as in the field).
-        if (at_cloud != at_station || upto < last_history_day ||
-            at_station * 100 < read_points * (upto - first_day + 1) * 95) {
-          all_in = false;
-        }
-        per_station += fmt::format(" {} {}d {}b", u->station_id, days, delivered);
+// Progress until the history is in the cloud, then now and then while running live.
+void Demo::report_progress(const std::atomic<bool>& stopping) {
+  bool complete = false;
+  const std::int64_t first_day = beijing_day_of(origin_);
+  const UtcTime history_due{beijing_midnight(last_history_day_ + 1).seconds + 7 * 3600};
+  auto next = std::chrono::steady_clock::now();
+  while (!stopping.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (std::chrono::steady_clock::now() < next) continue;
+    next = std::chrono::steady_clock::now() + std::chrono::seconds(complete ? 60 : 3);
+    const UtcTime now = clock_->now();
+    const std::int64_t upto =
+        std::min(last_history_day_, beijing_day_of(now - kDeadlineAfterMidnight) - 1);
+    std::string per_station;
+    bool all_in = now.seconds >= history_due.seconds;
+    std::int64_t total_batches = 0;
+    for (const auto& u : utilities_) {
+      // Days collected, in whole days of the meters read through concentrators (the IoT
+      // meters that dial in are not read by the station yet).
+      const std::int64_t read_points = count_of(
+          *u->db,
+          "SELECT COUNT(*) FROM point WHERE concentrator IS NOT NULL AND concentrator <> ''");
+      std::int64_t at_station =
+          count_of(*u->db, "SELECT COUNT(*) FROM reading_daily WHERE day BETWEEN $1 AND $2",
+                   {first_day, upto});
+      std::int64_t at_cloud = count_of(
+          *cloud_db_,
+          "SELECT COUNT(*) FROM reading r JOIN point p ON p.id = r.point "
+          "WHERE p.station = $1 AND r.at BETWEEN $2 AND $3",
+          {u->station_id, beijing_midnight(first_day).seconds, beijing_midnight(upto).seconds});
+      std::int64_t delivered =
+          count_of(*u->db, "SELECT COUNT(*) FROM export_outbox WHERE acknowledged_at IS NOT NULL");
+      total_batches += delivered;
+      const std::int64_t days = read_points > 0 ? at_station / read_points : 0;
+      // Complete: the cloud has all the station has, and the station has nearly every meter's
+      // every day (a few faulty meters stay unread, as in the field).
+      if (at_cloud != at_station || upto < last_history_day_ ||
+          at_station * 100 < read_points * (upto - first_day + 1) * 95) {
+        all_in = false;
       }
-      const double sim_left = static_cast<double>(
-          beijing_midnight(last_history_day + 1).seconds + 7 * 3600 - now.seconds);
-      if (!complete && all_in && args.history_days == 0) {
-        complete = true;
-        fmt::print("Omnimeter demo: caught up (no history asked for); running at {}x\n", speed);
-        std::fflush(stdout);
-        continue;
-      }
-      if (!complete && all_in) {
-        complete = true;
-        double took =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-        fmt::print("Omnimeter demo: history complete: {} to {} in the cloud after {:.0f} s; "
-                   "running live at {}x\n",
-                   format_date(first_day), format_date(last_history_day), took, speed);
-        std::fflush(stdout);
-        log->info("history complete after {:.1f} s:{}", took, per_station);
-        continue;
-      }
-      log->info("{} simulated {}; days/batches per station:{}; {} batches in all{}",
-                complete ? "live:" : "history:",
-                format_date(beijing_day_of(now)), per_station, total_batches,
-                complete ? std::string()
-                         : fmt::format("; ETA {}", duration_text(sim_left / speed + 3)));
-      (void)set_meta(*cloud_db, "demo_sim_time", std::to_string(now.seconds));
+      per_station += fmt::format(" {} {}d {}b", u->station_id, days, delivered);
     }
-  });
-  server.wait();
+    if (!complete && all_in) {
+      complete = true;
+      if (args_.history_days == 0) {
+        fmt::print("Omnimeter demo: caught up (no history asked for); running at {}x\n", speed_);
+      } else {
+        double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count();
+        fmt::print(
+            "Omnimeter demo: history complete: {} to {} in the cloud after {:.0f} s; "
+            "running live at {}x\n",
+            format_date(first_day), format_date(last_history_day_), took, speed_);
+        log_->info("history complete after {:.1f} s:{}", took, per_station);
+      }
+      std::fflush(stdout);
+      continue;
+    }
+    const double sim_left = static_cast<double>(history_due.seconds - now.seconds);
+    log_->info(
+        "{} simulated {}; days/batches per station:{}; {} batches in all{}",
+        complete ? "live:" : "history:", format_date(beijing_day_of(now)), per_station,
+        total_batches,
+        complete ? std::string() : fmt::format("; ETA {}", duration_text(sim_left / speed_ + 3)));
+    (void)set_meta(*cloud_db_, "demo_sim_time", std::to_string(now.seconds));
+  }
+}
+
+void Demo::stop_background() {
+  for (auto& u : utilities_) {
+    if (u->upload) u->upload->stop();
+    if (u->field) u->field->stop();
+  }
+  for (auto& u : utilities_) {
+    if (u->field_thread.joinable()) u->field_thread.join();
+    if (u->server) u->server->stop();
+    if (u->server_thread.joinable()) u->server_thread.join();
+    if (u->http) u->http->stop();
+  }
+  if (clock_) (void)set_meta(*cloud_db_, "demo_sim_time", std::to_string(clock_->now().seconds));
+}
+
+int Demo::run() {
+  // Four stations collecting every few seconds would log a line per concentrator each time;
+  // the demo's progress lines say what matters, and warnings still show.
+  log::get("station")->set_level(spdlog::level::warn);
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (args_.fresh) fs::remove_all(args_.data_dir, ec);
+  fs::create_directories(args_.data_dir, ec);
+  if (!open_cloud()) return kExitFailure;
+  choose_simulated_time();
+  if (!fs::is_regular_file(fs::path(args_.web_root) / "index.html")) {
+    log_->warn("no web front end at {} (build it with `make build`); serving the API only",
+               args_.web_root);
+  }
+  {
+    // The city is only needed to build the archives and the fields.
+    std::optional<sim::City> city;
+    if (args_.meters > 0) city = sim::generate_city({args_.seed, args_.meters});
+    if (!build_stations(city ? &*city : nullptr)) return kExitFailure;
+    if (city) build_fields();
+  }
+  start_fields_and_stations();
+  if (!start_http()) {
+    if (server_) server_->stop();
+    stop_background();
+    return kExitFailure;
+  }
+  start_uploads();
+  print_urls();
+  std::atomic<bool> stopping{false};
+  std::thread progress([this, &stopping] { report_progress(stopping); });
+  server_->wait();
   stopping = true;
   progress.join();
   stop_background();
-  log->info("demo stopped");
+  log_->info("demo stopped");
   return kExitOk;
 }
 
@@ -619,7 +594,7 @@ void add_demo_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
       "stations' consoles are on --port+1..+4 (free ports with --port 0). Data: cloud.db and "
       "station-<energy>.db under --data-dir; a second run continues from where the last one "
       "stopped. See docs/demo.md.");
-  cmd->callback([args, &run] { run = [args] { return run_demo(*args); }; });
+  cmd->callback([args, &run] { run = [args] { return Demo(*args).run(); }; });
 }
 
 }  // namespace omni::cli
