@@ -101,7 +101,7 @@ ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_c
 }
 
 MeterAddress concentrator_address(std::uint32_t id) {
-  return *MeterAddress::from_digits(fmt::format("1101{:08}", id + 1));
+  return *MeterAddress::from_digits(fmt::format("1199{:08}", id + 1));
 }
 
 Places assign_places(const City& city) {

@@ -55,7 +55,9 @@ struct ConcentratorPlan {
 ConcentratorPlan plan_concentrators(const City& city, std::uint32_t meters_per_concentrator,
                                     std::optional<EnergyKind> only = std::nullopt);
 
-// The terminal address of concentrator `id` (12 digits "1101" + id + 1), as the field uses it.
+// The terminal address of concentrator `id`: 12 digits "1199" + id + 1. Beijing (11) and 99, which
+// no meter address uses (electricity meters are "11" + district index 00..15 + serial, CJ/T 188
+// meters start with their maker's code), so a terminal is never mistaken for a meter.
 MeterAddress concentrator_address(std::uint32_t id);
 
 // ---- Places --------------------------------------------------------------------------------

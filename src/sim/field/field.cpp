@@ -18,6 +18,7 @@
 #include "core/log.hpp"
 #include "protocol/dlt698/scan.hpp"
 #include "protocol/framing/splitter.hpp"
+#include "sim/archive/archive.hpp"
 #include "sim/concentrator/terminal.hpp"
 #include "sim/meters/iot_meter.hpp"
 #include "sim/model/random.hpp"
@@ -125,23 +126,22 @@ struct Field::Impl {
     return std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(ms)));
   }
 
-  // Communities are filled into concentrators in order; a community larger than one
-  // concentrator is split, as a large estate has several transformer areas.
+  // The concentrators and their meters as the utility's archive plans them
+  // (sim::plan_concentrators: communities in order, a large estate split over several, as it has
+  // several transformer areas), so that the archive CSV and the field always agree.
   void build_concentrators() {
-    std::vector<std::uint32_t> current;
-    CommunityKind kind = CommunityKind::Residential;
-    auto flush = [&] {
-      if (current.empty()) return;
-      std::uint32_t id = static_cast<std::uint32_t>(concentrators.size());
-      ChannelType t = bus_type(kind);
+    ConcentratorPlan plan = plan_concentrators(city, config.meters_per_concentrator, config.energy);
+    for (std::uint32_t id = 0; id < plan.meters.size(); ++id) {
+      const std::vector<std::uint32_t>& members = plan.meters[id];
+      // The bus of the place its first community is.
+      ChannelType t = bus_type(city.communities[city.meters[members.front()].community].kind);
       Channel channel(t, config.channels[static_cast<int>(t)], config.seed, id);
-      auto c = std::make_unique<Concentrator>(
-          id, *MeterAddress::from_digits(fmt::format("1101{:08}", id + 1)),
-          LocalBus(city, book, channel));
-      c->wire(current);
+      auto c = std::make_unique<Concentrator>(id, concentrator_address(id),
+                                              LocalBus(city, book, channel));
+      c->wire(members);
       if (config.preload_archive) {
         std::vector<ArchiveEntry> archive;
-        for (std::uint32_t m : current) {
+        for (std::uint32_t m : members) {
           archive.push_back({static_cast<std::uint16_t>(archive.size() + 1), city.meters[m].address,
                              archive_protocol(city.meters[m].protocol), m});
         }
@@ -149,29 +149,9 @@ struct Field::Impl {
       }
       devices.push_back(std::make_unique<Terminal698>(*c));
       concentrators.push_back(std::move(c));
-      current.clear();
-    };
-    std::uint32_t last_community = kNoMeter;
-    for (const Meter& m : city.meters) {
-      if (talks_to_station(m) || !wanted(m)) continue;
-      if (m.community != last_community) {
-        // Start a new concentrator when the next community would not fit.
-        std::size_t next_size = 0;
-        for (std::uint32_t j = m.id;
-             j < city.meters.size() && city.meters[j].community == m.community; ++j) {
-          next_size += !talks_to_station(city.meters[j]) && wanted(city.meters[j]);
-        }
-        if (!current.empty() && current.size() + next_size > config.meters_per_concentrator)
-          flush();
-        if (current.empty()) kind = city.communities[m.community].kind;
-        last_community = m.community;
-      }
-      if (current.size() == config.meters_per_concentrator) flush();
-      current.push_back(m.id);
     }
-    flush();
     for (const Meter& m : city.meters) {
-      if (talks_to_station(m) && wanted(m)) {
+      if (dials_station(m) && wanted(m)) {
         devices.push_back(std::make_unique<IotMeter698>(m, book));
       }
     }
@@ -184,12 +164,6 @@ struct Field::Impl {
   }
 
   bool wanted(const Meter& m) const { return !config.energy || m.kind == *config.energy; }
-
-  // IoT electricity meters (DL/T 698.45) dial the station themselves; CJ/T 188 IoT meters are
-  // read through concentrators until their TCP dialect is simulated.
-  static bool talks_to_station(const Meter& m) {
-    return m.iot && m.protocol == MeterProtocol::Dlt698;
-  }
 
   awaitable<void> collection_loop() {
     asio::steady_timer timer(io);

@@ -169,7 +169,7 @@ TEST(SimField, ConcentratorLogsInAnswersAndReconnects) {
     Bytes reply;
     p::encode(answer, reply);
     next->send_apdu(login->first.server_address, reply, 1);
-    if (login->first.server_address.to_string().starts_with("1101")) {
+    if (login->first.server_address.to_string().starts_with("1199")) {
       concentrator = login->first.server_address;
       link = std::move(next);
     } else if (!iot) {
