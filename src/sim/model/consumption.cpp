@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/holidays.hpp"
 #include "sim/model/random.hpp"
@@ -20,7 +21,8 @@ struct IntervalCalendar {
 // (working day, hour) and the outdoor temperature. Summing a supply meter's hundreds of meters,
 // or writing a whole city interval by interval, asks for the same interval over and over.
 struct IntervalFacts {
-  const Weather* weather = nullptr;
+  bool filled = false;
+  std::uint64_t weather_seed = 0;  // the facts depend on the interval and the weather's seed only
   std::int64_t interval = 0;
   IntervalCalendar local;
   double temperature_c = 0;
@@ -29,7 +31,6 @@ struct IntervalFacts {
 namespace {
 
 constexpr std::int64_t kBeijingOffset = 8 * 3600;  // UTC+08:00, no daylight saving since 1991
-
 
 IntervalCalendar local_time(std::int64_t interval) {
   std::int64_t local = interval * kIntervalSeconds + kBeijingOffset;
@@ -121,18 +122,26 @@ BusinessLoad business_load(Industry industry, const IntervalCalendar& t) {
   return {0, 0, 0};
 }
 
-
 }  // namespace
 
+// A direct-mapped cache of the last 16 days of intervals, per thread: a concentrator's daily
+// read walks each meter through the same day's 96 intervals, meter after meter, and
+// recomputing the weather (five Gaussian draws) and the calendar for each was most of the
+// field's time. Slots are keyed by (weather seed, interval), so several models on one thread (the
+// demo's four fields, tests building city after city) share it without mixing.
 const IntervalFacts& ConsumptionModel::facts_of(std::int64_t interval) const {
-  thread_local IntervalFacts cache;
-  if (cache.weather != &weather_ || cache.interval != interval) {
-    cache.weather = &weather_;
-    cache.interval = interval;
-    cache.local = local_time(interval);
-    cache.temperature_c = weather_.temperature_c(interval_start(interval) + kIntervalSeconds / 2);
+  static constexpr std::int64_t kSlots = 16 * kIntervalsPerDay;
+  thread_local std::vector<IntervalFacts> cache(static_cast<std::size_t>(kSlots));
+  std::int64_t index = interval % kSlots;
+  IntervalFacts& slot = cache[static_cast<std::size_t>(index < 0 ? index + kSlots : index)];
+  if (!slot.filled || slot.weather_seed != weather_.seed() || slot.interval != interval) {
+    slot.filled = true;
+    slot.weather_seed = weather_.seed();
+    slot.interval = interval;
+    slot.local = local_time(interval);
+    slot.temperature_c = weather_.temperature_c(interval_start(interval) + kIntervalSeconds / 2);
   }
-  return cache;
+  return slot;
 }
 
 ConsumptionModel::ConsumptionModel(const City& city)

@@ -22,6 +22,8 @@ class Weather {
   double daily_mean_c(std::int64_t day) const;
   // Temperature at an instant, in °C.
   double temperature_c(UtcTime t) const;
+  // Two Weathers with the same seed give the same temperatures (caches key on it).
+  std::uint64_t seed() const { return seed_; }
 
  private:
   double anomaly_c(std::int64_t day) const;
