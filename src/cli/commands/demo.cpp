@@ -33,6 +33,7 @@
 #include "cli/commands.hpp"
 #include "cli/commands/demo_parts.hpp"
 #include "cli/database_setup.hpp"
+#include "cloud/api/analysis_api.hpp"
 #include "cloud/api/stats_api.hpp"
 #include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
@@ -365,6 +366,7 @@ bool Demo::start_http() {
   exchange::add_batch_route(router, cloud::batch_sink(*centre_, SystemClock::instance()),
                             received_);
   cloud::add_stats_routes(router, *centre_);
+  cloud::add_analysis_routes(router, *centre_);
   std::vector<demo::StationView> views;
   for (const auto& u : utilities_) views.push_back({u->station_id, u->store.get()});
   demo::add_combined_station_routes(router, std::move(views));

@@ -5,149 +5,14 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "cloud/api/query_params.hpp"
 #include "exchange/records.hpp"
 #include "net/table_export.hpp"
 
 namespace omni::cloud {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-// A year of daily buckets is the largest a dashboard asks for at once; ten keeps room for
-// decade trends by year without letting one request scan without bound.
-constexpr std::int64_t kMaxRangeDays = 3660;
-constexpr int kMaxLimit = 1000;
-
-// Query problems become a 400 naming the parameter; everything else a 500 or 503.
-struct BadRequest {
-  std::string message;
-};
-
-template <class T>
-using Parsed = tl::expected<T, BadRequest>;
-
-tl::unexpected<BadRequest> bad(std::string message) {
-  return tl::unexpected<BadRequest>(BadRequest{std::move(message)});
-}
-
-std::string param(const net::Request& r, const char* key) {
-  auto it = r.query.find(key);
-  return it == r.query.end() ? std::string() : it->second;
-}
-
-Parsed<std::int64_t> day_param(const net::Request& r, const char* key) {
-  std::string text = param(r, key);
-  if (text.empty()) return bad(fmt::format("{} is required (YYYY-MM-DD)", key));
-  auto date = parse_date(text);
-  if (!date) return bad(fmt::format("{}: {}", key, date.error().detail));
-  return days_from_civil(date->year, date->month, date->day);
-}
-
-// nullopt: "coal" (all energies, in kgce).
-Parsed<std::optional<EnergyKind>> energy_param(const net::Request& r, bool required) {
-  std::string text = param(r, "energy");
-  if (text.empty()) {
-    if (required) return bad("energy is required: electricity, water, gas, heat or coal");
-    return std::optional<EnergyKind>();
-  }
-  if (text == "coal") return std::optional<EnergyKind>();
-  auto kind = parse_energy_kind(text);
-  if (!kind) return bad(fmt::format("energy \"{}\": electricity, water, gas, heat or coal", text));
-  return std::optional<EnergyKind>(*kind);
-}
-
-Parsed<std::string> region_param(const net::Request& r, const char* key) {
-  std::string code = param(r, key);
-  const bool digits = code.find_first_not_of("0123456789") == std::string::npos;
-  if (!digits || (code.size() != 0 && code.size() != 6 && code.size() != 9 && code.size() != 12)) {
-    return bad(fmt::format("{} \"{}\" is not a region code (6, 9 or 12 digits)", key, code));
-  }
-  return code;
-}
-
-Parsed<int> limit_param(const net::Request& r, int fallback) {
-  std::string text = param(r, "limit");
-  if (text.empty()) return fallback;
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > kMaxLimit) {
-    return bad(fmt::format("limit must be 1..{}", kMaxLimit));
-  }
-  return v;
-}
-
-// from, to, region, energy, industry and customer into a filter.
-Parsed<UsageFilter> filter_params(const net::Request& r, bool energy_required) {
-  UsageFilter f;
-  auto from = day_param(r, "from");
-  if (!from) return tl::unexpected(from.error());
-  auto to = day_param(r, "to");
-  if (!to) return tl::unexpected(to.error());
-  if (*to < *from) return bad("to is before from");
-  if (*to - *from >= kMaxRangeDays) return bad(fmt::format("at most {} days", kMaxRangeDays));
-  f.from_day = *from;
-  f.to_day = *to;
-  auto region = region_param(r, "region");
-  if (!region) return tl::unexpected(region.error());
-  f.region = *region;
-  auto energy = energy_param(r, energy_required);
-  if (!energy) return tl::unexpected(energy.error());
-  f.energy = *energy;
-  if (std::string industry = param(r, "industry"); !industry.empty()) {
-    if (industry == "residential") {
-      f.industry = ' ';
-    } else if (industry.size() == 1 && exchange::is_industry_section(industry[0])) {
-      f.industry = industry[0];
-    } else {
-      return bad("industry: a GB/T 4754 section letter A..T, or residential");
-    }
-  }
-  if (std::string customer = param(r, "customer"); !customer.empty()) {
-    if (customer == "residential") {
-      f.customer = exchange::CustomerType::Residential;
-    } else if (customer == "non_residential") {
-      f.customer = exchange::CustomerType::NonResidential;
-    } else {
-      return bad("customer: residential or non_residential");
-    }
-  }
-  return f;
-}
-
-double scaled(std::int64_t v) { return static_cast<double>(v) / 1e6; }  // kUsageScale, kCoalScale
-
-std::string unit_of(const std::optional<EnergyKind>& energy) {
-  return std::string(unit_symbol(energy ? reporting_unit(*energy) : Unit::kgce));
-}
-
-Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
-
-net::Response bad_request(const net::Request& r, const BadRequest& b) {
-  return net::Response::error(400, "bad_request", b.message, r.request_id);
-}
-
-net::Response failure(const net::Request& r, const Error& e) {
-  const int status = e.code == ErrorCode::Malformed ? 400
-                     : (e.code == ErrorCode::Io || e.code == ErrorCode::Busy) ? 503
-                                                                                : 500;
-  return net::Response::error(status, error_code_name(e.code), e.detail, r.request_id);
-}
-
-net::Response json(Json body) { return net::Response::json_text(200, body.dump()); }
-
-// Shifts a day number by whole calendar years (29 February becomes 28 February).
-std::int64_t years_before(std::int64_t day, int years) {
-  int y = 0, m = 0, d = 0;
-  civil_from_days(day, y, m, d);
-  y -= years;
-  if (m == 2 && d == 29) d = 28;
-  return days_from_civil(y, m, d);
-}
-
-std::optional<double> change(std::int64_t now, std::int64_t before) {
-  if (before == 0) return std::nullopt;
-  return static_cast<double>(now - before) / static_cast<double>(before);
-}
+using namespace api;  // NOLINT: the handlers are made of these helpers
 
 net::Response overview(const DataCentre& centre, const net::Request& r) {
   auto f = filter_params(r, false);
@@ -181,8 +46,8 @@ net::Response overview(const DataCentre& centre, const net::Request& r) {
   };
   Json energies = Json::array();
   std::int64_t total_kgce = 0;
-  for (EnergyKind k : {EnergyKind::Electricity, EnergyKind::Water, EnergyKind::Gas,
-                       EnergyKind::Heat}) {
+  for (EnergyKind k :
+       {EnergyKind::Electricity, EnergyKind::Water, EnergyKind::Gas, EnergyKind::Heat}) {
     EnergyShareRow cur = find(*now, k);
     total_kgce += cur.kgce;
     UserBaseRow base{k};
@@ -195,8 +60,8 @@ net::Response overview(const DataCentre& centre, const net::Request& r) {
         {"usage", scaled(cur.usage)},
         {"kgce", scaled(cur.kgce)},
         {"share", cur.share},
-        {"mom", has_previous ? optional_number(change(cur.usage, find(*before, k).usage))
-                             : Json(nullptr)},
+        {"mom",
+         has_previous ? optional_number(change(cur.usage, find(*before, k).usage)) : Json(nullptr)},
         {"yoy", has_last_year ? optional_number(change(cur.usage, find(*year_ago, k).usage))
                               : Json(nullptr)},
         {"points", base.residential + base.non_residential},
@@ -214,18 +79,10 @@ net::Response overview(const DataCentre& centre, const net::Request& r) {
 net::Response series(const DataCentre& centre, const net::Request& r) {
   auto f = filter_params(r, true);
   if (!f) return bad_request(r, f.error());
-  std::string g = param(r, "granularity");
-  Granularity granularity = Granularity::Day;
-  if (g == "week") {
-    granularity = Granularity::Week;
-  } else if (g == "month") {
-    granularity = Granularity::Month;
-  } else if (g == "year") {
-    granularity = Granularity::Year;
-  } else if (!g.empty() && g != "day") {
-    return bad_request(r, {"granularity: day, week, month or year"});
-  }
-  auto rows = centre.usage_series(*f, granularity);
+  auto granularity = granularity_param(
+      r, {Granularity::Day, Granularity::Week, Granularity::Month, Granularity::Year});
+  if (!granularity) return bad_request(r, granularity.error());
+  auto rows = centre.usage_series(*f, *granularity);
   if (!rows) return failure(r, rows.error());
   Json points = Json::array();
   for (const auto& row : *rows) {
@@ -235,7 +92,7 @@ net::Response series(const DataCentre& centre, const net::Request& r) {
   }
   return json({{"energy", f->energy ? energy_kind_name(*f->energy) : "coal"},
                {"unit", unit_of(f->energy)},
-               {"granularity", g.empty() ? "day" : g},
+               {"granularity", granularity_name(*granularity)},
                {"points", std::move(points)}});
 }
 
@@ -260,7 +117,8 @@ net::Response regions(const DataCentre& centre, const net::Request& r) {
   if (!limit) return bad_request(r, limit.error());
   auto rows = centre.rank_regions(*f, digits, f->energy ? RankBy::Usage : RankBy::Kgce, *limit);
   if (!rows) return failure(r, rows.error());
-  net::Table table{fmt::format("regions-{}", level), {"code", "name", "value", "unit", "points"}, {}};
+  net::Table table{
+      fmt::format("regions-{}", level), {"code", "name", "value", "unit", "points"}, {}};
   Json out = Json::array();
   const std::string unit = unit_of(f->energy);
   for (const auto& row : *rows) {
@@ -310,10 +168,10 @@ net::Response losses(const DataCentre& centre, const net::Request& r) {
   }
   auto rows = centre.losses(*f, *limit, sort == "loss_pct" ? LossOrder::Ratio : LossOrder::Loss);
   if (!rows) return failure(r, rows.error());
-  net::Table table{"losses",
-                   {"supply meter", "name", "energy", "unit", "supply", "children", "loss",
-                    "loss %"},
-                   {}};
+  net::Table table{
+      "losses",
+      {"supply meter", "name", "energy", "unit", "supply", "children", "loss", "loss %"},
+      {}};
   Json out = Json::array();
   for (const auto& row : *rows) {
     const std::string unit(unit_symbol(reporting_unit(row.energy)));
@@ -326,10 +184,10 @@ net::Response losses(const DataCentre& centre, const net::Request& r) {
                    {"loss", scaled(row.loss)},
                    {"loss_pct", row.loss_ratio ? Json(*row.loss_ratio * 100.0) : Json(nullptr)},
                    {"points", row.children}});
-    table.rows.push_back({row.supply, row.name, std::string(energy_kind_name(row.energy)), unit,
-                          scaled(row.supply_usage), scaled(row.children_usage), scaled(row.loss),
-                          row.loss_ratio ? net::Cell(*row.loss_ratio * 100.0)
-                                         : net::Cell(std::string())});
+    table.rows.push_back(
+        {row.supply, row.name, std::string(energy_kind_name(row.energy)), unit,
+         scaled(row.supply_usage), scaled(row.children_usage), scaled(row.loss),
+         row.loss_ratio ? net::Cell(*row.loss_ratio * 100.0) : net::Cell(std::string())});
   }
   if (auto file = net::table_response(table, r)) return *file;
   Json body = {{"rows", std::move(out)}};
@@ -342,8 +200,7 @@ net::Response coverage(const DataCentre& centre, const net::Request& r) {
   int y = 0, m = 0;
   if (month.size() != 7 || month[4] != '-' ||
       std::from_chars(month.data(), month.data() + 4, y).ec != std::errc() ||
-      std::from_chars(month.data() + 5, month.data() + 7, m).ec != std::errc() || m < 1 ||
-      m > 12) {
+      std::from_chars(month.data() + 5, month.data() + 7, m).ec != std::errc() || m < 1 || m > 12) {
     return bad_request(r, {"month is required (YYYY-MM)"});
   }
   auto region = region_param(r, "region");
@@ -367,8 +224,8 @@ net::Response coverage(const DataCentre& centre, const net::Request& r) {
                    {"installed", row.all},
                    {"online", row.remote},
                    {"ratio", row.ratio}});
-    table.rows.push_back({std::string(energy_kind_name(row.energy)), industry, row.all,
-                          row.remote, row.ratio});
+    table.rows.push_back(
+        {std::string(energy_kind_name(row.energy)), industry, row.all, row.remote, row.ratio});
   }
   if (auto file = net::table_response(table, r)) return *file;
   return json({{"month", month}, {"source", source}, {"rows", std::move(out)}});
@@ -377,9 +234,8 @@ net::Response coverage(const DataCentre& centre, const net::Request& r) {
 Json region_json(const RegionInfo& region) {
   Json children = Json::array();
   for (const auto& c : region.children) {
-    children.push_back({{"code", c.code},
-                        {"name", c.name},
-                        {"level", exchange::region_level_name(c.level)}});
+    children.push_back(
+        {{"code", c.code}, {"name", c.name}, {"level", exchange::region_level_name(c.level)}});
   }
   return {{"code", region.code},
           {"name", region.name},
@@ -392,12 +248,7 @@ Json region_json(const RegionInfo& region) {
 
 net::Response region(const DataCentre& centre, const net::Request& r, const std::string& code) {
   auto info = centre.region(code);
-  if (!info) {
-    if (info.error().code == ErrorCode::NotFound) {
-      return net::Response::error(404, "not_found", info.error().detail, r.request_id);
-    }
-    return failure(r, info.error());
-  }
+  if (!info) return failure(r, info.error());
   return json(region_json(*info));
 }
 
@@ -424,8 +275,7 @@ void add_stats_routes(net::Router& router, const DataCentre& centre) {
   router.get("/api/v1/stats/overview", [c](const net::Request& r) { return overview(*c, r); });
   router.get("/api/v1/stats/series", [c](const net::Request& r) { return series(*c, r); });
   router.get("/api/v1/stats/regions", [c](const net::Request& r) { return regions(*c, r); });
-  router.get("/api/v1/stats/industries",
-             [c](const net::Request& r) { return industries(*c, r); });
+  router.get("/api/v1/stats/industries", [c](const net::Request& r) { return industries(*c, r); });
   router.get("/api/v1/stats/losses", [c](const net::Request& r) { return losses(*c, r); });
   router.get("/api/v1/stats/coverage", [c](const net::Request& r) { return coverage(*c, r); });
   router.get("/api/v1/regions", [c](const net::Request& r) { return region(*c, r, ""); });

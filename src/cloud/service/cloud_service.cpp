@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cloud/api/analysis_api.hpp"
 #include "cloud/api/stats_api.hpp"
 #include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
@@ -156,6 +157,7 @@ Status CloudService::start() {
   net::Router router;
   exchange::add_batch_route(router, s.sink(), s.counters, s.envelope.get());
   add_stats_routes(router, s.centre);
+  add_analysis_routes(router, s.centre);
   add_info_route(router, s.centre, s.config.version);
   s.http = std::make_unique<net::HttpServer>(s.config.http, std::move(router));
   storage::Database* database = &s.db;

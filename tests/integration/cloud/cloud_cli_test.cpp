@@ -265,5 +265,68 @@ TEST(CloudCliConfig, BadConfigurationExits78NamingTheKey) {
   EXPECT_NE(r.err.find("gatway"), std::string::npos) << r.err;
 }
 
+// P-ANA-3 and P-ANA-2 over the same hand-written city: households 0301 and 0302 used 10 and 5
+// kWh on 1 January and 15 and 5 kWh on 2 January; 0301's water 0.4 and 0.5 m³. The readings end
+// with the frozen value of 3 January, so 3 January has no usage yet (null, not 0).
+TEST_F(CloudCli, AnalysisComparesPointsAndPeriods) {
+  start();
+  ASSERT_EQ(post(exchange::write_batch(city_batch(1))).status, 200);
+  const std::string e301 = code(301, EnergyKind::Electricity).to_string();
+  const std::string e302 = code(302, EnergyKind::Electricity).to_string();
+  const std::string w301 = code(301, EnergyKind::Water).to_string();
+
+  Json points = get("/api/v1/analysis/points?codes=" + e301 + "," + e302 + "," + w301 +
+                    "&from=2026-01-01&to=2026-01-03");
+  ASSERT_EQ(points["periods"], Json::parse(R"(["2026-01-01", "2026-01-02", "2026-01-03"])"));
+  ASSERT_EQ(points["points"].size(), 3u);
+  EXPECT_EQ(points["points"][0]["code"], e301);
+  EXPECT_EQ(points["points"][0]["unit"], "kWh");
+  EXPECT_EQ(points["points"][0]["values"], Json::parse("[10.0, 15.0, null]"));
+  EXPECT_DOUBLE_EQ(points["points"][0]["total"].get<double>(), 25.0);
+  EXPECT_EQ(points["points"][1]["values"], Json::parse("[5.0, 5.0, null]"));
+  EXPECT_EQ(points["points"][2]["energy"], "water");
+  EXPECT_EQ(points["points"][2]["unit"], "m³");
+  EXPECT_DOUBLE_EQ(points["points"][2]["values"][0].get<double>(), 0.4);
+  EXPECT_DOUBLE_EQ(points["points"][2]["total"].get<double>(), 0.9);
+
+  // In standard coal: 25 kWh × 0.1229 kgce/kWh (GB/T 2589 calorific equivalent) = 3.0725 kgce.
+  Json coal = get("/api/v1/analysis/points?codes=" + e301 +
+                  "&from=2026-01-01&to=2026-01-31&granularity=month&measure=coal");
+  EXPECT_EQ(coal["periods"], Json::parse(R"(["2026-01"])"));
+  EXPECT_EQ(coal["points"][0]["unit"], "kgce");
+  EXPECT_NEAR(coal["points"][0]["values"][0].get<double>(), 3.0725, 1e-6);
+
+  // One point, two periods laid over each other: 1 January against 2–3 January.
+  Json periods = get("/api/v1/analysis/periods?code=" + e301 +
+                     "&periods=2026-01-01..2026-01-01,2026-01-02..2026-01-03");
+  ASSERT_EQ(periods["periods"].size(), 2u);
+  EXPECT_EQ(periods["periods"][0]["values"], Json::parse("[10.0]"));
+  EXPECT_EQ(periods["periods"][1]["labels"], Json::parse(R"(["2026-01-02", "2026-01-03"])"));
+  EXPECT_EQ(periods["periods"][1]["values"], Json::parse("[15.0, null]"));
+  EXPECT_DOUBLE_EQ(periods["periods"][1]["total"].get<double>(), 15.0);
+
+  // The same tables as downloads: one row per position, one column per point or period.
+  auto csv = client_->get("/api/v1/analysis/periods?code=" + e301 +
+                          "&periods=2026-01-01..2026-01-01,2026-01-02..2026-01-03&format=csv");
+  ASSERT_TRUE(csv);
+  EXPECT_NE(csv->body.find("n,2026-01-01..2026-01-01 (kWh),2026-01-02..2026-01-03 (kWh)"),
+            std::string::npos)
+      << csv->body;
+  EXPECT_NE(csv->body.find("\r\n1,10,15\r\n2,,\r\n"), std::string::npos) << csv->body;
+
+  // Refusals name what is wrong.
+  const std::string unknown = code(999, EnergyKind::Electricity).to_string();
+  EXPECT_EQ(get("/api/v1/analysis/points?codes=" + unknown + "&from=2026-01-01&to=2026-01-02",
+                404)["code"],
+            "not_found");
+  get("/api/v1/analysis/points?codes=123&from=2026-01-01&to=2026-01-02", 400);
+  get("/api/v1/analysis/points?codes=" + e301 + "&from=2026-01-01&to=2026-01-02&granularity=week",
+      400);
+  get("/api/v1/analysis/periods?code=" + e301 + "&periods=2026-01-01", 400);
+  std::string many = e301;
+  for (int i = 0; i < 20; ++i) many += "," + e301;
+  get("/api/v1/analysis/points?codes=" + many + "&from=2026-01-01&to=2026-01-02", 400);
+}
+
 }  // namespace
 }  // namespace omni
