@@ -2,23 +2,26 @@ cmake_minimum_required(VERSION 3.25)
 # Fails when a file under src/<component>/ includes a header of a component it may not use.
 # Run as: cmake -DSRC=<path to src> -P CheckLayering.cmake
 #
-# The rule (docs/architecture.md): cli -> cloud/station/sim -> exchange/net/storage/crypto/analytics
-# -> protocol -> core. Within the middle tier, exchange may use crypto, net and storage (it packs,
-# signs and ships batches); the others stay independent. Boost.Asio/Beast may appear only in net and
-# the layers above it, never in core or protocol, which stay pure.
+# The rule (docs/architecture.md): cli -> cloud/station/sim -> exchange/access/net/storage/crypto/
+# analytics -> protocol -> core. Within the middle tier, exchange may use crypto, net and storage (it
+# packs, signs and ships batches) and access may use crypto and storage (accounts, audit chain,
+# field encryption; never net: its HTTP glue lives in the station); the others stay independent.
+# Boost.Asio/Beast may appear only in net and the layers above it, never in core or protocol, which
+# stay pure.
 set(allowed_core "core")
 set(allowed_protocol "core;protocol")
 set(allowed_crypto "core;protocol;crypto")
 set(allowed_storage "core;protocol;storage")
 set(allowed_net "core;protocol;net")
 set(allowed_analytics "core;protocol;analytics")
+set(allowed_access "core;protocol;crypto;storage;access")
 set(allowed_exchange "core;protocol;crypto;storage;net;analytics;exchange")
-set(lower "core;protocol;crypto;storage;net;analytics;exchange")
+set(lower "core;protocol;crypto;storage;net;analytics;exchange;access")
 set(allowed_sim "${lower};sim")
 set(allowed_station "${lower};station")
 set(allowed_cloud "${lower};cloud")
 set(allowed_cli "${lower};sim;station;cloud;cli")
-set(components core protocol crypto storage net analytics exchange sim station cloud cli)
+set(components core protocol crypto storage net analytics exchange access sim station cloud cli)
 set(pure core protocol)
 
 set(violations "")

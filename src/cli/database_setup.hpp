@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "access/schema.hpp"
 #include "cloud/store/schema.hpp"
 #include "station/store/schema.hpp"
 #include "storage/migrations.hpp"
@@ -18,13 +19,17 @@ struct MigrationSet {
 };
 
 // A station's database holds no cloud tables and the cloud's no station tables (both have a
-// `region` table, for instance).
+// `region` table, for instance). Both hold the access tables (users, sessions, audit chain).
 enum class Role { Station, Cloud };
 inline std::vector<MigrationSet> migration_sets_for(Role role) {
   if (role == Role::Station) {
-    return {{"core", storage::core_migrations()}, {"station", station::station_migrations()}};
+    return {{"core", storage::core_migrations()},
+            {"access", access::access_migrations()},
+            {"station", station::station_migrations()}};
   }
-  return {{"core", storage::core_migrations()}, {"cloud", cloud::cloud_migrations()}};
+  return {{"core", storage::core_migrations()},
+          {"access", access::access_migrations()},
+          {"cloud", cloud::cloud_migrations()}};
 }
 
 }  // namespace omni::cli

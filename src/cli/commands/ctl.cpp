@@ -345,9 +345,12 @@ int run_verify(const PkiArgs& args) {
 
 }  // namespace
 
+void add_ctl_access_commands(CLI::App& ctl, CommandRun& run);  // ctl_access.cpp
+
 void add_ctl_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   auto* ctl = app.add_subcommand("ctl", "Administration: certificates and keys");
   ctl->require_subcommand(1);
+  add_ctl_access_commands(*ctl, run);
   auto* pki_cmd = ctl->add_subcommand(
       "pki",
       "Certificate authority: CAs, certificates of stations, concentrators and the cloud, "

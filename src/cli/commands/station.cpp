@@ -20,6 +20,7 @@
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "net/http_server.hpp"
+#include "station/api/access_api.hpp"
 #include "station/api/station_api.hpp"
 #include "station/export/upload_link.hpp"
 #include "station/sessions/station_server.hpp"
@@ -44,6 +45,7 @@ int run_station(const std::string& config_path) {
   storage::DatabaseOptions db_options =
       storage::database_options_from(doc->root().section("database"), "station.db");
   station::ExchangeConfig exchange = station::exchange_config_from(doc->root());
+  station::AccessConfig access_config = station::access_config_from(doc->root().section("station"));
   if (auto st = doc->finish(); !st) {
     fmt::print(stderr, "omnimeter station: {}\n", st.error().detail);
     return kExitConfig;
@@ -65,6 +67,8 @@ int run_station(const std::string& config_path) {
     }
   }
   station::ArchiveStore store(**db);
+  // Sessions and the audit log run on the host's clock even when the field's is simulated.
+  access::AccessService access_service(**db, SystemClock::instance(), access_config.options);
   std::unique_ptr<Clock> simulated;
   if (config.simulated_start) {
     simulated = std::make_unique<ScaledClock>(*config.simulated_start, config.simulated_speed);
@@ -78,8 +82,11 @@ int run_station(const std::string& config_path) {
   // The line tests and operators wait for; the port matters when port = 0.
   std::unique_ptr<net::HttpServer> api;
   if (http_enabled) {
-    net::Router router;
-    station::add_station_routes(router, store);
+    net::Router routes;
+    station::add_station_routes(routes, store);
+    // [station.access] required = true puts every route behind a token and a permission.
+    net::Router router = station::guard_routes(routes, access_service, access_config.required);
+    station::add_access_routes(router, access_service);
     api = std::make_unique<net::HttpServer>(http, std::move(router));
     storage::Database* database = db->get();
     api->add_readiness_check("database", [database]() -> Status {
