@@ -21,14 +21,34 @@
 #include "core/log.hpp"
 #include "net/http_server.hpp"
 #include "station/api/access_api.hpp"
+#include "station/api/billing_api.hpp"
 #include "station/api/station_api.hpp"
+#include "station/billing/bill_store.hpp"
+#include "station/billing/tariff.hpp"
 #include "station/export/upload_link.hpp"
 #include "station/sessions/station_server.hpp"
 #include "station/store/archive_import.hpp"
 #include "storage/database.hpp"
 
 namespace omni::cli {
+
+void add_station_bill_command(CLI::App& station, CommandRun& run);  // station_bill.cpp
+
 namespace {
+
+// The tariff plans the station prices bills with: [station.billing] tariffs, else tariffs.toml
+// beside station.toml when there is one (as `omnimeter station bill` finds it), else none.
+std::optional<std::filesystem::path> tariff_file(config::Section station,
+                                                 const std::string& config_path) {
+  std::string configured = station.section("billing").get_string("tariffs", "");
+  std::filesystem::path beside = std::filesystem::path(config_path).parent_path() / "tariffs.toml";
+  if (!configured.empty()) {
+    std::filesystem::path file(configured);
+    return file.is_relative() ? std::filesystem::path(config_path).parent_path() / file : file;
+  }
+  if (std::filesystem::is_regular_file(beside)) return beside;
+  return std::nullopt;
+}
 
 int run_station(const std::string& config_path) {
   auto doc = config::Document::load(config_path);
@@ -46,9 +66,20 @@ int run_station(const std::string& config_path) {
       storage::database_options_from(doc->root().section("database"), "station.db");
   station::ExchangeConfig exchange = station::exchange_config_from(doc->root());
   station::AccessConfig access_config = station::access_config_from(doc->root().section("station"));
+  std::optional<std::filesystem::path> tariffs_path =
+      tariff_file(doc->root().section("station"), config_path);
   if (auto st = doc->finish(); !st) {
     fmt::print(stderr, "omnimeter station: {}\n", st.error().detail);
     return kExitConfig;
+  }
+  std::optional<station::TariffBook> tariffs;
+  if (tariffs_path) {
+    auto book = station::load_tariff_file(*tariffs_path);
+    if (!book) {
+      fmt::print(stderr, "omnimeter station: [station.billing] {}\n", book.error().detail);
+      return kExitConfig;
+    }
+    tariffs = std::move(*book);
   }
   if (auto st = station::load_envelope_seal(exchange); !st) {
     fmt::print(stderr, "omnimeter station: [station.exchange.envelope] {}\n", st.error().detail);
@@ -67,6 +98,8 @@ int run_station(const std::string& config_path) {
     }
   }
   station::ArchiveStore store(**db);
+  std::unique_ptr<station::BillStore> bills;
+  if (tariffs) bills = std::make_unique<station::BillStore>(**db, *tariffs);
   // Sessions and the audit log run on the host's clock even when the field's is simulated.
   access::AccessService access_service(**db, SystemClock::instance(), access_config.options);
   std::unique_ptr<Clock> simulated;
@@ -84,6 +117,7 @@ int run_station(const std::string& config_path) {
   if (http_enabled) {
     net::Router routes;
     station::add_station_routes(routes, store);
+    if (bills) station::add_billing_routes(routes, *tariffs, *bills);
     // [station.access] required = true puts every route behind a token and a permission.
     net::Router router = station::guard_routes(routes, access_service, access_config.required);
     station::add_access_routes(router, access_service);
@@ -273,8 +307,9 @@ void add_station_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
     if (!cmd->get_subcommands().empty()) return;
     run = [config_path] {
       if (config_path->empty()) {
-        fmt::print(stderr,
-                   "omnimeter station: give -c station.toml, or a subcommand (stats, import)\n");
+        fmt::print(
+            stderr,
+            "omnimeter station: give -c station.toml, or a subcommand (stats, import, bill)\n");
         return kExitUsage;
       }
       return run_station(*config_path);
@@ -288,6 +323,7 @@ void add_station_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   stats->callback([&run, stats_config, stats_day] {
     run = [stats_config, stats_day] { return run_stats(*stats_config, *stats_day); };
   });
+  add_station_bill_command(*cmd, run);
   auto import_config = std::make_shared<std::string>();
   auto import_file = std::make_shared<std::string>();
   auto import_dry = std::make_shared<bool>(false);

@@ -429,6 +429,45 @@ Result<bool> Exporter::build_once(UtcTime now, std::optional<PendingBatch>& out)
         dirty_rows);
     if (!ins) return fail(ins.error());
 
+    // C: bills issued or recomputed since the last batch (station schema step 4), in the order
+    // they were numbered, after everything above so the cloud knows the point first. A flagged
+    // bill has no amount to send and is passed over; a recomputed bill travels again and
+    // replaces the earlier one at the cloud (docs/exchange-format.md, C records).
+    if (!full && state.count("bill_cursor") && batch.record_count() < room) {
+      auto brows = c.query(
+          "SELECT export_seq, point, month, flag, usage_mantissa, usage_scale, unit, amount_fen, "
+          "revision FROM bill WHERE export_seq > $1 ORDER BY export_seq LIMIT $2",
+          {state["bill_cursor"], static_cast<std::int64_t>(room - batch.record_count())});
+      if (!brows) return fail(brows.error());
+      for (const auto& r : brows->rows) {
+        changed["bill_cursor"] = int_at(r, 0);
+        if (text_at(r, 3) != "ok") continue;
+        auto code = BaseCode::parse(text_at(r, 1));
+        auto unit = parse_unit(text_at(r, 6));
+        if (!code || !unit || unit_dimension(*unit) != register_dimension(code->kind)) {
+          ++unexportable;
+          continue;
+        }
+        exchange::CostRecord cost;
+        cost.code = *code;
+        cost.period = static_cast<int>(int_at(r, 2));
+        const int scale = static_cast<int>(int_at(r, 5));
+        cost.usage = Quantity(int_at(r, 4), scale, *unit);
+        cost.amount = Fen{int_at(r, 7)};
+        auto lines = c.query(
+            "SELECT usage_mantissa, usage_scale, price_e4, amount_fen FROM bill_line "
+            "WHERE point = $1 AND month = $2 AND revision = $3 ORDER BY line",
+            {text_at(r, 1), int_at(r, 2), int_at(r, 8)});
+        if (!lines) return fail(lines.error());
+        for (const auto& l : lines->rows) {
+          cost.tiers.push_back({Quantity(int_at(l, 0), static_cast<int>(int_at(l, 1)), *unit),
+                                Price{int_at(l, 2), *unit}, Fen{int_at(l, 3)}});
+        }
+        batch.costs.push_back(std::move(cost));
+      }
+      if (unexportable) changed["unexportable"] = state["unexportable"] + unexportable;
+    }
+
     if (batch.record_count() > 0) {
       batch.sequence = static_cast<std::uint64_t>(state["next_batch"]);
       changed["next_batch"] = state["next_batch"] + 1;
@@ -441,7 +480,10 @@ Result<bool> Exporter::build_once(UtcTime now, std::optional<PendingBatch>& out)
       built = std::move(p);
       progressed = true;
     }
-    if (changed.count("reading_cursor") || changed.count("unplaced")) progressed = true;
+    if (changed.count("reading_cursor") || changed.count("unplaced") ||
+        changed.count("bill_cursor")) {
+      progressed = true;
+    }
     std::vector<storage::Params> updates;
     for (const auto& [name, value] : changed) updates.push_back({value, name});
     auto u = c.execute_batch("UPDATE export_state SET value = $1 WHERE name = $2", updates);

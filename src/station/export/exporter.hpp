@@ -14,6 +14,10 @@
 //   V  coverage per finished day, energy and industry: installed points and remote points read
 //      that day (a value other than suspect). A day is finished at 06:30 the next morning, after
 //      the concentrators' last retry (docs/station.md), like the missing-data alarm.
+//   C  monthly bills (src/station/billing/bill_store.hpp) in the order they were issued: a bill
+//      recomputed after a back-dated tariff change is sent again as its new revision, which
+//      the cloud keeps in place of the earlier one (it upserts on point and month). Flagged
+//      bills have no amount and are not sent.
 // A kind is sent only when the kinds before it have been sent in full, so the cloud always knows
 // a point before its readings and a day's readings before its coverage (which therefore waits
 // while a backlog of readings drains). Coverage is counted only once an archive is imported.

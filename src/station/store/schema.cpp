@@ -148,6 +148,63 @@ INSERT INTO export_state (name, value) VALUES
 INSERT INTO export_state (name, value)
  SELECT 'next_reading', COALESCE(MAX(export_seq), 0) + 1 FROM reading_daily;
 )sql"},
+    // Tariffs and bills (src/station/billing/bill_store.hpp). A bill is (point, month, revision):
+    // a recomputation that changes anything adds a revision and keeps the old one; `is_current`
+    // marks the latest. Bills are numbered for export like readings (export_state 'next_bill',
+    // taken in the inserting transaction, so the committed numbers are a prefix and the cursor
+    // 'bill_cursor' never skips one). tariff_version remembers the figures each plan version
+    // had, so a version added or edited later is noticed and the bills it affects recomputed.
+    // meter_balance: balances reported by prepaid meters (local write-off), credit_fen the money
+    // loaded since the meter's previous report.
+    {4, "tariffs, bills and prepaid balances", R"sql(
+CREATE TABLE tariff_version (
+ tariff_plan TEXT NOT NULL,
+ version INTEGER NOT NULL,
+ effective_day BIGINT NOT NULL,
+ digest TEXT NOT NULL,
+ loaded_at BIGINT NOT NULL,
+ PRIMARY KEY (tariff_plan, version));
+CREATE TABLE bill (
+ point TEXT NOT NULL,
+ month INTEGER NOT NULL,
+ revision INTEGER NOT NULL,
+ is_current INTEGER NOT NULL,
+ tariff_plan TEXT NOT NULL,
+ plan_version INTEGER NOT NULL,
+ flag TEXT NOT NULL,
+ detail TEXT NOT NULL,
+ usage_mantissa BIGINT NOT NULL,
+ usage_scale INTEGER NOT NULL,
+ unit TEXT NOT NULL,
+ before_mantissa BIGINT NOT NULL,
+ amount_fen BIGINT NOT NULL,
+ fingerprint TEXT NOT NULL,
+ computed_at BIGINT NOT NULL,
+ export_seq BIGINT NOT NULL,
+ PRIMARY KEY (point, month, revision));
+CREATE INDEX bill_month ON bill (month, point) WHERE is_current <> 0;
+CREATE UNIQUE INDEX bill_export ON bill (export_seq);
+CREATE TABLE bill_line (
+ point TEXT NOT NULL,
+ month INTEGER NOT NULL,
+ revision INTEGER NOT NULL,
+ line INTEGER NOT NULL,
+ tier INTEGER NOT NULL,
+ period TEXT NOT NULL,
+ usage_mantissa BIGINT NOT NULL,
+ usage_scale INTEGER NOT NULL,
+ price_e4 BIGINT NOT NULL,
+ amount_fen BIGINT NOT NULL,
+ PRIMARY KEY (point, month, revision, line));
+CREATE TABLE meter_balance (
+ point TEXT NOT NULL,
+ at BIGINT NOT NULL,
+ balance_fen BIGINT NOT NULL,
+ credit_fen BIGINT NOT NULL,
+ received_at BIGINT NOT NULL,
+ PRIMARY KEY (point, at));
+INSERT INTO export_state (name, value) VALUES ('next_bill', 1), ('bill_cursor', 0);
+)sql"},
 };
 
 }  // namespace
