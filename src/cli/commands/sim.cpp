@@ -13,6 +13,12 @@
 //
 // writes the utility's customer archive of the same city (one CSV row per meter, the columns of
 // src/sim/archive/archive.hpp), for `omnimeter station import`.
+//
+//   omnimeter sim pki -c sim.toml --out DIR [--station 000000000001]
+//
+// writes the secured-session keys of the same field (crypto/session/files.hpp), derived from the
+// seed: DIR/ca.key, DIR/station.key and DIR/registry.txt for [station.security], and
+// DIR/devices/<address>.key for every concentrator and IoT meter (key files mode 0600).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +28,7 @@
 #include "cli/commands.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "crypto/session/files.hpp"
 #include "sim/archive/archive.hpp"
 #include "sim/field/field.hpp"
 #include "sim/truth/ground_truth.hpp"
@@ -121,6 +128,52 @@ int run_archive(const std::string& config_path, const std::string& energy_name) 
   return kExitOk;
 }
 
+int run_pki(const std::string& config_path, const std::string& out, const std::string& station) {
+  auto doc = config::Document::load(config_path);
+  if (!doc) {
+    fmt::print(stderr, "omnimeter sim pki: {}\n", doc.error().detail);
+    return kExitConfig;
+  }
+  sim::FieldConfig config = sim::field_config_from(doc->root(), UtcTime{0});
+  if (auto st = doc->finish(); !st) {
+    fmt::print(stderr, "omnimeter sim pki: {}\n", st.error().detail);
+    return kExitConfig;
+  }
+  auto station_address = MeterAddress::from_digits(station);
+  if (!station_address) {
+    fmt::print(stderr, "omnimeter sim pki: --station {}: {}\n", station,
+               station_address.error().detail);
+    return kExitUsage;
+  }
+  // The devices that dial the station, as sim::Field builds them: the planned concentrators,
+  // then the DL/T 698.45 IoT meters.
+  sim::City city = sim::generate_city({config.seed, config.meters});
+  sim::ConcentratorPlan plan =
+      sim::plan_concentrators(city, config.meters_per_concentrator, config.energy);
+  std::vector<MeterAddress> devices;
+  for (std::uint32_t id = 0; id < plan.meters.size(); ++id) {
+    devices.push_back(sim::concentrator_address(id));
+  }
+  for (const sim::Meter& m : city.meters) {
+    if (sim::dials_station(m) && (!config.energy || m.kind == *config.energy)) {
+      devices.push_back(m.address);
+    }
+  }
+  UtcTime now = SystemClock::instance().now();
+  auto written = crypto::session::make_field_pki(out, config.seed, *station_address, devices,
+                                                 UtcTime{now.seconds - 86400});
+  if (!written) {
+    fmt::print(stderr, "omnimeter sim pki: {}\n", written.error().to_string());
+    return kExitFailure;
+  }
+  fmt::print(
+      "station identity {} (mode 0600)\nregistry         {} ({} devices)\n"
+      "device keys      {}/<address>.key\n",
+      written->station_identity.string(), written->registry.string(), devices.size(),
+      written->device_dir.string());
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_sim_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
@@ -167,6 +220,21 @@ void add_sim_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
   archive->callback([&run, archive_config, archive_energy] {
     run = [archive_config, archive_energy] {
       return run_archive(*archive_config, *archive_energy);
+    };
+  });
+
+  auto pki_config = std::make_shared<std::string>();
+  auto pki_out = std::make_shared<std::string>();
+  auto pki_station = std::make_shared<std::string>("000000000001");
+  auto* pki = cmd->add_subcommand(
+      "pki", "Write the field's secured-session keys and registry (derived from the seed)");
+  pki->add_option("-c,--config", *pki_config, "sim.toml (the field's configuration)")->required();
+  pki->add_option("--out", *pki_out, "Folder to write (created, mode 0700)")->required();
+  pki->add_option("--station", *pki_station, "The station's address in its certificate")
+      ->capture_default_str();
+  pki->callback([&run, pki_config, pki_out, pki_station] {
+    run = [pki_config, pki_out, pki_station] {
+      return run_pki(*pki_config, *pki_out, *pki_station);
     };
   });
 }

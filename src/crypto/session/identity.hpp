@@ -127,6 +127,8 @@ class Registry {
   // nullptr when unknown. Revoked devices are found (their status says so).
   const DeviceIdentity* find(const MeterAddress& address) const;
   std::size_t size() const { return devices_.size(); }
+  // Every identity, revoked ones included (what save_registry writes).
+  const std::unordered_map<MeterAddress, DeviceIdentity>& devices() const { return devices_; }
   const Sm2PublicKey& ca_key() const { return ca_key_; }
 
   // The gate every handshake passes: registered, not revoked, CA signature valid (again: the

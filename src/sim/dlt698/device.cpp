@@ -1,5 +1,7 @@
 #include "sim/dlt698/device.hpp"
 
+#include <fmt/format.h>
+
 namespace omni::sim {
 namespace {
 
@@ -84,28 +86,101 @@ std::vector<std::vector<std::uint8_t>> Dlt698Device::handle(std::span<const std:
   awaiting_.reset();
   bool for_me = frame->address_type != p::AddressType::Single || frame->server_address == address_;
   if (!for_me) return {};
-  std::uint8_t piid = frame->apdu.size() > 2 ? frame->apdu[2] : 0;
-  auto apdu = p::decode_apdu(frame->apdu);
+  bool broadcast = frame->address_type == p::AddressType::Broadcast;
+  if (security_) {
+    auto reply = secured_dispatch(frame->apdu, now);
+    if (!reply || broadcast) return {};
+    return {reply_frame(*frame, *reply)};
+  }
+  Bytes reply = dispatch(frame->apdu, now);
+  if (reply.empty() || broadcast) return {};
+  return {reply_frame(*frame, reply)};
+}
+
+Dlt698Device::Bytes Dlt698Device::dispatch(std::span<const std::uint8_t> bytes, UtcTime now) {
+  std::uint8_t piid = bytes.size() > 2 ? bytes[2] : 0;
+  auto apdu = p::decode_apdu(bytes);
   if (!apdu) {
     ++rejected_;
-    return {reply_frame(*frame, error_response(piid, 1))};  // APDU undecodable
+    return error_response(piid, 1);  // APDU undecodable
   }
   if (const auto* link = std::get_if<p::LinkResponse>(&*apdu)) {
     logged_in_ = (link->result & 0x07) == 0;
     return {};
   }
-  Bytes reply;
-  if (const auto* get = std::get_if<p::GetRequest>(&*apdu)) {
-    reply = on_get(*get, now);
-  } else if (const auto* action = std::get_if<p::ActionRequest>(&*apdu)) {
-    reply = on_action(*action, now);
-  } else if (const auto* proxy = std::get_if<p::ProxyRequest>(&*apdu)) {
-    reply = on_proxy(*proxy, now);
-  } else {
-    reply = error_response(piid, 2);  // service not supported
+  if (const auto* get = std::get_if<p::GetRequest>(&*apdu)) return on_get(*get, now);
+  if (const auto* action = std::get_if<p::ActionRequest>(&*apdu)) return on_action(*action, now);
+  if (const auto* proxy = std::get_if<p::ProxyRequest>(&*apdu)) return on_proxy(*proxy, now);
+  return error_response(piid, 2);  // service not supported
+}
+
+void Dlt698Device::enable_security(DeviceSecurity security) {
+  nonces_ = crypto::session::NonceCache(security.handshake.max_clock_skew_s);
+  security_ = std::make_unique<DeviceSecurity>(std::move(security));
+}
+
+void Dlt698Device::count_rejection(const std::string& what) { ++security_counters_.rejected[what]; }
+
+std::optional<Dlt698Device::Bytes> Dlt698Device::secured_dispatch(
+    std::span<const std::uint8_t> apdu, UtcTime now) {
+  namespace cs = crypto::session;
+  // Time stamps and windows are judged by the device's own clock, as a terminal would.
+  UtcTime t = clock(now);
+  std::uint8_t tag = apdu.empty() ? 0 : apdu[0];
+  if (tag == 0x81) {  // LINK-Response: link management, outside the security layer
+    (void)dispatch(apdu, now);
+    return std::nullopt;
   }
-  if (frame->address_type == p::AddressType::Broadcast) return {};
-  return {reply_frame(*frame, reply)};
+  if (tag == 0x02) {  // CONNECT-Request: a new session (or a re-key of the current one)
+    handshake_ = std::make_unique<cs::ServerHandshake>(security_->identity, *security_->registry,
+                                                       security_->handshake, &nonces_);
+    auto response = handshake_->respond(apdu, t);
+    if (response) return std::move(*response);
+    count_rejection(fmt::format("refused:{}", cs::refusal_reason_name(response.error().reason)));
+    Bytes refusal = handshake_->refusal_response();  // the station learns the result code only
+    handshake_.reset();
+    return refusal;
+  }
+  if (tag == 0x10 && handshake_) {
+    auto keys = handshake_->confirm(apdu, t);
+    if (keys) {
+      channel_ =
+          std::make_unique<cs::SecureChannel>(cs::ChannelRole::Server, *keys, security_->channel);
+      handshake_.reset();
+      ++security_counters_.sessions;
+      return std::nullopt;
+    }
+    // Not a confirmation at all while a session runs: a data frame, for the channel below.
+    if (keys.error().reason != cs::RefusalReason::Malformed || !channel_) {
+      count_rejection(fmt::format("refused:{}", cs::refusal_reason_name(keys.error().reason)));
+      handshake_.reset();
+      return std::nullopt;
+    }
+  }
+  if (!channel_) {
+    if (tag == 0x10 || security_->required) {
+      // Data before any session: nothing can be authenticated yet.
+      count_rejection(tag == 0x10 ? "no_session" : "downgrade");
+      return std::nullopt;
+    }
+    Bytes reply = dispatch(apdu, now);
+    if (reply.empty()) return std::nullopt;
+    return reply;
+  }
+  auto in = channel_->unwrap(apdu, t);
+  if (!in) {
+    count_rejection(std::string(cs::reject_kind_name(in.error().kind)));
+    return std::nullopt;
+  }
+  if (in->missing > 0) ++security_counters_.gaps;
+  Bytes reply = dispatch(in->apdu, now);
+  if (reply.empty()) return std::nullopt;
+  auto out = channel_->wrap(reply, t);
+  if (!out) {
+    count_rejection(std::string(cs::reject_kind_name(out.error().kind)));
+    return std::nullopt;
+  }
+  return std::move(*out);
 }
 
 bool Dlt698Device::write_object(p::Writer& w, const p::Oad& oad, UtcTime now) {

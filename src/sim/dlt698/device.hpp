@@ -10,15 +10,29 @@
 //
 // A reply APDU longer than kMaxApdu goes out in link-layer fragments: the first at once, each
 // next one when the station confirms the previous (C.D5 with a confirm-type fragment header).
+//
+// Secured sessions (docs/security.md, "Station-terminal sessions"), once enable_security() is
+// called: a CONNECT-Request runs the ServerHandshake and is answered with its CONNECT-Response;
+// the confirmation SECURITY-Request completes it (no reply); afterwards every request must be a
+// SECURITY-Request the SecureChannel accepts, and every reply goes out wrapped. A plain request
+// (in "required" mode always, otherwise once a session exists) is a Downgrade. A refused
+// handshake gets the handshake's refusal CONNECT-Response; any other rejected frame is dropped
+// without a reply. Both are counted in security_counters().
 
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/meter_address.hpp"
 #include "core/time.hpp"
+#include "crypto/session/channel.hpp"
+#include "crypto/session/handshake.hpp"
+#include "crypto/session/identity.hpp"
 #include "protocol/dlt698/apdu.hpp"
 #include "protocol/dlt698/frame.hpp"
 
@@ -29,6 +43,28 @@ inline constexpr std::uint8_t kDarObjectMissing = 6;
 inline constexpr std::uint8_t kDarTypeMismatch = 7;
 inline constexpr std::uint8_t kDarOutOfRange = 8;
 inline constexpr std::uint8_t kDarTimeout = 33;
+
+struct DeviceSecurity {
+  crypto::session::LocalIdentity identity;  // this device's address and key
+  // The stations it accepts (shared: many devices of one field use one registry).
+  std::shared_ptr<const crypto::session::Registry> registry;
+  bool required = true;  // false: plain requests are served until a session exists
+  crypto::session::HandshakeOptions handshake;
+  crypto::session::ChannelOptions channel;
+};
+
+// What the device refused, by name ("forged", "replayed", … from the channel; "refused:<reason>"
+// for handshakes), and how many sessions it completed.
+struct DeviceSecurityCounters {
+  std::uint64_t sessions = 0;
+  std::uint64_t gaps = 0;
+  std::map<std::string, std::uint64_t> rejected;
+  std::uint64_t total_rejected() const {
+    std::uint64_t n = 0;
+    for (const auto& [k, v] : rejected) n += v;
+    return n;
+  }
+};
 
 class Dlt698Device {
  public:
@@ -56,6 +92,11 @@ class Dlt698Device {
   // fragment or its confirmation lost on the line).
   const std::optional<std::vector<std::uint8_t>>& unconfirmed() const { return awaiting_; }
 
+  // Turns secured sessions on (see the top of this file). Call before the first frame.
+  void enable_security(DeviceSecurity security);
+  bool secured() const { return channel_ != nullptr; }
+  const DeviceSecurityCounters& security_counters() const { return security_counters_; }
+
  protected:
   using Bytes = std::vector<std::uint8_t>;
   // Writes `01 Data` for an object this device has and returns true; false for unknown ones.
@@ -74,6 +115,11 @@ class Dlt698Device {
  private:
   // The reply to `request`: one frame, or the first fragment with the rest queued.
   Bytes reply_frame(const protocol::dlt698::Frame& request, const Bytes& apdu);
+  // The reply APDU to a plain request APDU; empty for none (LINK-Response).
+  Bytes dispatch(std::span<const std::uint8_t> apdu, UtcTime now);
+  // The security layer in front of dispatch(): handshake, unwrap, wrap. nullopt: no reply.
+  std::optional<Bytes> secured_dispatch(std::span<const std::uint8_t> apdu, UtcTime now);
+  void count_rejection(const std::string& what);
   Bytes on_get(const protocol::dlt698::GetRequest& get, UtcTime now);
   Bytes on_action(const protocol::dlt698::ActionRequest& action, UtcTime now);
   void write_normal(protocol::dlt698::Writer& w, const protocol::dlt698::Oad& oad, UtcTime now);
@@ -86,6 +132,12 @@ class Dlt698Device {
   std::deque<Bytes> pending_fragments_;
   std::optional<Bytes> awaiting_;  // the fragment sent and not yet confirmed
   std::uint16_t awaiting_number_ = 0;
+
+  std::unique_ptr<DeviceSecurity> security_;
+  crypto::session::NonceCache nonces_;
+  std::unique_ptr<crypto::session::ServerHandshake> handshake_;  // awaiting the confirmation
+  std::unique_ptr<crypto::session::SecureChannel> channel_;
+  DeviceSecurityCounters security_counters_;
 };
 
 }  // namespace omni::sim

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/log.hpp"
+#include "crypto/session/files.hpp"
 #include "protocol/dlt698/apdu.hpp"
 #include "protocol/dlt698/frame.hpp"
 #include "protocol/dlt698/scan.hpp"
@@ -25,6 +26,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace p = protocol::dlt698;
+namespace cs = crypto::session;
 using asio::awaitable;
 using tcp = asio::ip::tcp;
 using Bytes = std::vector<std::uint8_t>;
@@ -60,6 +62,25 @@ StationConfig station_config_from(config::Section root) {
     }
   }
   c.simulated_speed = static_cast<double>(s.get_int("simulated_speed", 1, 1, 1'000'000));
+  c.request_attempts = static_cast<int>(s.get_int("request_attempts", c.request_attempts, 1, 10));
+  config::Section sec = s.section("security");
+  std::string mode = sec.get_string("mode", "off");
+  if (mode == "required") {
+    c.security.mode = StationSecurityConfig::Mode::Required;
+  } else if (mode != "off") {
+    sec.reject("mode", "must be \"off\" or \"required\"");
+  }
+  // Relative paths are relative to the configuration file.
+  c.security.identity_file = sec.get_path("identity", {}).string();
+  c.security.registry_file = sec.get_path("registry", {}).string();
+  c.security.max_delay = std::chrono::duration_cast<std::chrono::seconds>(sec.get_duration(
+      "max_delay", c.security.max_delay, std::chrono::seconds(1), std::chrono::hours(1)));
+  c.security.max_clock_skew = std::chrono::duration_cast<std::chrono::seconds>(sec.get_duration(
+      "max_clock_skew", c.security.max_clock_skew, std::chrono::seconds(1), std::chrono::hours(1)));
+  if (c.security.mode == StationSecurityConfig::Mode::Required) {
+    if (c.security.identity_file.empty()) sec.reject("identity", "required when mode = required");
+    if (c.security.registry_file.empty()) sec.reject("registry", "required when mode = required");
+  }
   return c;
 }
 
@@ -88,8 +109,18 @@ struct Link : std::enable_shared_from_this<Link> {
   p::Reassembler reassembler{reassembly};
   // Digests of the last frames received: a repeated frame (a repeater on the line, a device's
   // retransmission) is dropped, so a stale fragment cannot be spliced into a newer transfer.
+  // Forgotten whenever a new request goes out (forget_recent): a reply that happens to repeat
+  // an earlier one byte for byte (unchanged records read again) is a new answer, not an echo.
   std::array<std::uint64_t, 32> recent{};
   std::size_t recent_next = 0;
+  // The secured session once the handshake completed (security required); null before.
+  std::unique_ptr<cs::SecureChannel> channel;
+  bool handshaking = false;  // a CONNECT-Request is out: its plain response may come
+
+  void forget_recent() {
+    recent.fill(0);
+    recent_next = 0;
+  }
 
   bool seen_before(std::span<const std::uint8_t> frame) {
     std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the whole frame
@@ -176,17 +207,49 @@ struct StationServer::Impl {
     return out;
   }
 
+  std::uint8_t take_piid(Link& link) {
+    std::uint8_t piid = link.next_piid;
+    link.next_piid = static_cast<std::uint8_t>(link.next_piid % 63 + 1);
+    return piid;
+  }
+
   // Sends a request APDU (its PIID byte at `piid_at` is filled in) and waits for the response
-  // with the same PIID, or the timeout (a late reply is a failed attempt, S-PERF-2).
+  // with the same PIID, or the timeout (a late reply is a failed attempt, S-PERF-2). Within a
+  // secured session the request is wrapped; a request without an answer is sent again (with a
+  // new PIID and sequence number) up to `request_attempts` times in all.
   awaitable<Result<Bytes>> request(std::shared_ptr<Link> link, Bytes apdu, std::size_t piid_at) {
-    std::uint8_t piid = link->next_piid;
-    link->next_piid = static_cast<std::uint8_t>(link->next_piid % 63 + 1);
-    apdu[piid_at] = piid;
+    Result<Bytes> reply = fail(ErrorCode::Internal, "no attempt");
+    for (int attempt = 0; attempt < config.request_attempts && !link->closed; ++attempt) {
+      std::uint8_t piid = take_piid(*link);
+      apdu[piid_at] = piid;
+      reply = co_await exchange(link, apdu, piid, link->channel != nullptr);
+      if (reply || reply.error().code != ErrorCode::Timeout) break;
+    }
+    co_return reply;
+  }
+
+  // One attempt: sends `apdu` (wrapped when `secured`) and waits for the reply with `piid`.
+  awaitable<Result<Bytes>> exchange(std::shared_ptr<Link> link, const Bytes& apdu,
+                                    std::uint8_t piid, bool secured) {
+    Bytes payload = apdu;
+    if (secured) {
+      auto wrapped = link->channel->wrap(apdu, wall_now());
+      if (!wrapped) {
+        // Past the hard limit without a re-key (or sequence space used up): a new handshake
+        // is the only way on.
+        log->error("{}: cannot send: {}", link->address->to_string(), wrapped.error().to_string());
+        link->close();
+        co_return fail(ErrorCode::Unauthorized, wrapped.error().to_string());
+      }
+      payload = std::move(*wrapped);
+    }
     auto waiter = std::make_shared<Link::Pending>(io);
     link->pending[piid] = waiter;
     link->reassembler.reset();  // a transfer still open belongs to an abandoned request
+    link->forget_recent();      // replies to this request may repeat earlier frames exactly
     counters.requests.inc();
-    send(link, frame_for(*link, apdu, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
+    send(link,
+         frame_for(*link, payload, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
     // The deadline counts from the last sign of life of the reply: a long fragmented reply that
     // keeps arriving is not cut off, a silent device is (S-PERF-2's 30 s apply per exchange).
     link->last_fragment = std::chrono::steady_clock::now();
@@ -204,6 +267,72 @@ struct StationServer::Impl {
     counters.timeouts.inc();
     co_return fail(ErrorCode::Timeout,
                    fmt::format("no reply within {} ms", config.request_timeout.count()));
+  }
+
+  // --- security ---------------------------------------------------------------------------------
+
+  bool security_required() const {
+    return config.security.mode == StationSecurityConfig::Mode::Required;
+  }
+
+  // A secured frame dropped: counted by kind, logged and stored as a security event.
+  void on_rejection(const Link& link, std::string_view kind, const std::string& detail) {
+    StationCounters::security_rejection(kind).inc();
+    std::string who = link.address ? link.address->to_string() : "?";
+    log->warn("{}: secured frame rejected ({}): {}", who, kind, detail);
+    if (link.address) {
+      (void)store.record_event(*link.address, "security", fmt::format("{}: {}", kind, detail),
+                               wall_now());
+    }
+  }
+
+  // A device refused at the handshake: counted by reason, stored, and its link closed before
+  // any data is accepted.
+  void refuse_device(Link& link, std::string_view reason, const std::string& detail) {
+    StationCounters::security_refusal(reason).inc();
+    log->warn("{}: refused: {} ({})", link.address->to_string(), reason, detail);
+    (void)store.record_event(*link.address, "security_refused",
+                             fmt::format("{}: {}", reason, detail), wall_now());
+    link.close();
+  }
+
+  // The ClientHandshake over the link: CONNECT-Request, CONNECT-Response, confirmation. On
+  // success the link carries a new SecureChannel (a re-key replaces the old one); on any
+  // refusal the link is closed and false returned.
+  awaitable<bool> establish(std::shared_ptr<Link> link) {
+    const auto& sec = config.security;
+    cs::HandshakeOptions options;
+    options.max_clock_skew_s = sec.max_clock_skew.count();
+    std::uint8_t piid = take_piid(*link);
+    auto client = cs::ClientHandshake::start(*sec.identity, *sec.registry, *link->address,
+                                             wall_now(), options, piid);
+    if (!client) {
+      refuse_device(*link, cs::refusal_reason_name(client.error().reason), client.error().detail);
+      co_return false;
+    }
+    // The handshake itself travels in clear (it is what creates the keys), even on a re-key.
+    link->handshaking = true;
+    auto response = co_await exchange(link, client->connect_request(), piid, false);
+    link->handshaking = false;
+    if (!response) {
+      if (!link->closed) refuse_device(*link, "no_handshake", response.error().to_string());
+      co_return false;
+    }
+    auto done = client->finish(*response, wall_now());
+    if (!done) {
+      refuse_device(*link, cs::refusal_reason_name(done.error().reason), done.error().detail);
+      co_return false;
+    }
+    send(link, frame_for(*link, done->confirmation,
+                         static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
+    cs::ChannelOptions channel = sec.channel;
+    channel.max_delay_s = sec.max_delay.count();
+    link->channel = std::make_unique<cs::SecureChannel>(cs::ChannelRole::Client,
+                                                        std::move(done->keys), channel);
+    counters.secure_sessions.inc();
+    (void)store.record_event(*link->address, "secured", "", wall_now());
+    log->info("{}: secured session established", link->address->to_string());
+    co_return true;
   }
 
   // --- receiving --------------------------------------------------------------------------------
@@ -248,9 +377,46 @@ struct StationServer::Impl {
     if (req.type == p::LinkType::Logout) link->close();
   }
 
+  // The security layer in front of on_plain_apdu: LINK stays in clear; in a secured session
+  // only a SECURITY-Response the channel accepts gets through; with security required nothing
+  // but the handshake's CONNECT-Response does before the session exists.
   void on_apdu(const std::shared_ptr<Link>& link, const p::Frame& frame,
                std::span<const std::uint8_t> apdu) {
     if (apdu.empty()) return;
+    std::uint8_t tag = apdu[0];
+    if (tag == 0x01 || !security_required()) {
+      on_plain_apdu(link, frame, apdu);
+      return;
+    }
+    if (tag == 0x82 && link->handshaking) {
+      on_plain_apdu(link, frame, apdu);  // the CONNECT-Response the handshake waits for
+      return;
+    }
+    if (!link->channel) {
+      on_rejection(*link, cs::reject_kind_name(cs::RejectKind::Downgrade),
+                   fmt::format("APDU {:02X} before the secured session", tag));
+      return;
+    }
+    auto in = link->channel->unwrap(apdu, wall_now());
+    if (!in) {
+      on_rejection(*link, cs::reject_kind_name(in.error().kind), in.error().detail);
+      return;
+    }
+    if (in->missing > 0) {
+      // Frames deleted or lost before this one: their requests time out and are asked again.
+      counters.security_gaps.inc();
+      log->warn("{}: {} secured frame(s) missing before sequence {}", link->address->to_string(),
+                in->missing, in->sequence);
+      (void)store.record_event(*link->address, "security_gap",
+                               fmt::format("{} missing before {}", in->missing, in->sequence),
+                               wall_now());
+    }
+    if (!in->apdu.empty() && (in->apdu[0] == 0x01 || in->apdu[0] == 0x82)) return;
+    on_plain_apdu(link, frame, in->apdu);
+  }
+
+  void on_plain_apdu(const std::shared_ptr<Link>& link, const p::Frame& frame,
+                     std::span<const std::uint8_t> apdu) {
     std::uint8_t tag = apdu[0];
     if (tag == 0x01) {
       if (auto req = p::decode_link_request(apdu)) on_login(link, frame, *req);
@@ -267,8 +433,8 @@ struct StationServer::Impl {
       return;
     }
     // Responses carry the PIID(-ACD) of their request: byte 2 after tag and choice, byte 1 for
-    // an ERROR-Response.
-    std::size_t at = tag == 0xEE ? 1 : 2;
+    // an ERROR-Response and a CONNECT-Response.
+    std::size_t at = tag == 0xEE || tag == 0x82 ? 1 : 2;
     if (apdu.size() <= at) return;
     std::uint8_t piid = apdu[at] & 0x3F;
     if (auto it = link->pending.find(piid); it != link->pending.end()) {
@@ -360,6 +526,9 @@ struct StationServer::Impl {
   awaitable<void> collect_loop(std::shared_ptr<Link> link) {
     asio::steady_timer timer(io);
     while (!link->closed) {
+      if (security_required() && (!link->channel || link->channel->needs_rekey(wall_now()))) {
+        if (!co_await establish(link)) co_return;
+      }
       co_await collect_once(link);
       timer.expires_after(config.collect_every);
       auto [ec] = co_await timer.async_wait(kTuple);
@@ -568,6 +737,23 @@ StationServer::~StationServer() = default;
 
 Status StationServer::listen() {
   Impl& s = *impl_;
+  auto& sec = s.config.security;
+  if (sec.mode == StationSecurityConfig::Mode::Required) {
+    if (!sec.identity) {
+      auto identity = cs::load_identity(sec.identity_file);
+      if (!identity) {
+        return fail(identity.error().code, "station.security.identity: " + identity.error().detail);
+      }
+      sec.identity = std::make_shared<const cs::LocalIdentity>(std::move(*identity));
+    }
+    if (!sec.registry) {
+      auto registry = cs::load_registry(sec.registry_file);
+      if (!registry) {
+        return fail(registry.error().code, "station.security.registry: " + registry.error().detail);
+      }
+      sec.registry = std::make_shared<const cs::Registry>(std::move(*registry));
+    }
+  }
   boost::system::error_code ec;
   auto address = asio::ip::make_address(s.config.listen_host, ec);
   if (ec)

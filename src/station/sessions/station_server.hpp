@@ -6,6 +6,15 @@
 // runs the collector: learn the device's archive, then read its collected daily records and
 // store them, again every `collect_every`.
 //
+// Secured sessions ([station.security] mode = "required", docs/security.md "Station-terminal
+// sessions"): after LINK login the station runs the ClientHandshake (CONNECT-Request ->
+// CONNECT-Response -> confirmation SECURITY-Request); a device refused at any step is closed
+// before any data is accepted. Afterwards every request is wrapped by the SecureChannel and
+// every reply unwrapped; a rejected frame is dropped, logged, counted
+// (omnimeter_station_security_rejections_total{kind}) and stored as a "security" event, and the
+// request it answered times out and is asked again (`request_attempts`). A plain APDU inside a
+// session is a Downgrade. The session is re-keyed when the channel asks for it.
+//
 // One thread drives every link (Asio coroutines); database writes happen on it, committed
 // before anything is counted as stored.
 
@@ -14,20 +23,43 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/result.hpp"
+#include "crypto/session/channel.hpp"
+#include "crypto/session/handshake.hpp"
+#include "crypto/session/identity.hpp"
 #include "station/store/archive_store.hpp"
 
 namespace omni::station {
+
+// [station.security] of station.toml.
+struct StationSecurityConfig {
+  enum class Mode : std::uint8_t { Off, Required };
+  Mode mode = Mode::Off;
+  std::string identity_file;  // "address <digits>" + SM2 PEM (crypto/session/files.hpp), 0600
+  std::string registry_file;  // devices (and this station) signed by the station CA
+  std::chrono::seconds max_delay{60};        // secured frames older than this are Delayed
+  std::chrono::seconds max_clock_skew{300};  // handshake time stamps
+  // Loaded from the files by StationServer::listen() when unset; tests set them directly.
+  std::shared_ptr<const crypto::session::LocalIdentity> identity;
+  std::shared_ptr<const crypto::session::Registry> registry;
+  // Re-key limits and first sequence number (tests lower them).
+  crypto::session::ChannelOptions channel;
+};
 
 struct StationConfig {
   std::string listen_host = "0.0.0.0";
   std::uint16_t port = 5100;  // 0: any free port (tests)
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(15)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // S-PERF-2: 30 s
+  // Attempts per request: a request without an answer (lost, or its reply rejected as forged,
+  // replayed, delayed) is sent again, up to this many times in all, before the collection
+  // round gives up (the next round re-reads `history_days` anyway).
+  int request_attempts = 1;
   std::chrono::milliseconds collect_every{std::chrono::hours(1)};
   int history_days = 3;  // daily records re-read on every collection (field practice)
   // A daily value missing at this local time the next day raises an alarm (S-READ-1); the
@@ -43,6 +75,7 @@ struct StationConfig {
   // clock starts at this Beijing date and runs `simulated_speed` times real time, like the field.
   std::optional<UtcTime> simulated_start;
   double simulated_speed = 1.0;
+  StationSecurityConfig security;
 };
 
 // Reads [station] of station.toml; problems go to the document.
@@ -82,6 +115,25 @@ struct StationCounters {
       make("omnimeter_station_clocks_set_total", "Device clocks set by the station");
   metrics::Counter& clock_drift_alarms = make("omnimeter_station_clock_drift_alarms_total",
                                               "Device clocks found beyond the alarm limit");
+  metrics::Counter& secure_sessions = make("omnimeter_station_secure_sessions_total",
+                                           "Secured sessions established (handshakes completed)");
+  metrics::Counter& security_gaps =
+      make("omnimeter_station_security_gaps_total",
+           "Secured frames accepted after missing sequence numbers (frames deleted or lost)");
+  // Secured frames dropped, by crypto::session::reject_kind_name ("forged", "replayed",
+  // "delayed", "downgrade", …).
+  static metrics::Counter& security_rejection(std::string_view kind) {
+    return metrics::default_registry().counter("omnimeter_station_security_rejections_total",
+                                               "Secured frames rejected, by kind",
+                                               {{"kind", std::string(kind)}});
+  }
+  // Devices refused at the handshake, by crypto::session::refusal_reason_name
+  // ("unknown_device", "revoked", "expired", "bad_signature", …, "no_handshake").
+  static metrics::Counter& security_refusal(std::string_view reason) {
+    return metrics::default_registry().counter("omnimeter_station_security_refusals_total",
+                                               "Devices refused at the secured-session handshake",
+                                               {{"reason", std::string(reason)}});
+  }
 };
 
 class StationServer {
@@ -91,7 +143,8 @@ class StationServer {
   StationServer(const StationServer&) = delete;
   StationServer& operator=(const StationServer&) = delete;
 
-  // Binds the listening socket. Errors: Io (address in use, bad host).
+  // Binds the listening socket; with security required, loads the identity and registry files
+  // first. Errors: Io (address in use, bad host), Config / NotFound / Malformed (key files).
   Status listen();
   std::uint16_t port() const;
   // Serves until stop() or SIGINT/SIGTERM.
