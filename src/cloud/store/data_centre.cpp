@@ -117,7 +117,7 @@ const char* const kUpsertStateBlock =
 }  // namespace detail
 
 Result<PointInfo*> DataCentre::Impl::find(Connection& c, const exchange::BaseCode& code) {
-  if (auto it = points.find(code); it != points.end()) return it->second.get();
+  if (PointInfo* p = index.find(code, detail::PointIndex::hash(code))) return p;
   if (unknown.count(code)) return static_cast<PointInfo*>(nullptr);
   auto rows = c.query(std::string("SELECT ") + detail::kSelectPointColumns +
                           " FROM point WHERE code = $1",
@@ -132,8 +132,13 @@ Result<PointInfo*> DataCentre::Impl::find(Connection& c, const exchange::BaseCod
   auto versions = detail::load_versions(c, (*p)->id);
   if (!versions) return fail(versions.error());
   (*p)->versions = std::move(*versions);
-  PointInfo* raw = p->get();
-  points.emplace(code, std::move(*p));
+  return add(std::move(*p));
+}
+
+PointInfo* DataCentre::Impl::add(std::unique_ptr<PointInfo> p) {
+  PointInfo* raw = p.get();
+  index.insert(raw);
+  points.emplace(raw->code, std::move(p));
   return raw;
 }
 

@@ -16,12 +16,14 @@ struct DataCentre::Impl {
   std::int64_t generation = -1;
   std::unordered_map<exchange::BaseCode, std::unique_ptr<detail::PointInfo>, detail::BaseCodeHash>
       points;
+  detail::PointIndex index;  // the same points, for the per-reading lookups of ingest
   std::unordered_set<exchange::BaseCode, detail::BaseCodeHash> unknown;
   std::unordered_map<std::int64_t, std::unique_ptr<detail::StateBlock>> states;  // by block
   std::uint64_t epoch = 0;  // batches ingested by this instance (PointInfo::work_epoch)
   bool tuned = false;       // the SQLite writer's pragmas are set
 
   void clear() {
+    index.clear();
     points.clear();
     unknown.clear();
     states.clear();
@@ -30,6 +32,8 @@ struct DataCentre::Impl {
 
   // The point of `code` from the cache or the database; nullptr when the archive has none.
   Result<detail::PointInfo*> find(storage::Connection& c, const exchange::BaseCode& code);
+  // Caches a point (its code not cached yet) and returns it.
+  detail::PointInfo* add(std::unique_ptr<detail::PointInfo> p);
   // The state of a point, its block read once per cache lifetime.
   Result<detail::PointState*> state(storage::Connection& c, std::int64_t point);
 };

@@ -125,6 +125,31 @@ struct PointInfo {
   const Version& class_of_month(int yyyymm) const;
 };
 
+// An open-addressing index of the cached points by code, beside the map that owns them
+// (DataCentre::Impl::points). A lookup touches one slot, which holds the code, instead of a
+// bucket, a node and the node's key; ingest prefetches the slots of the readings ahead of the
+// one it resolves so that their cache misses overlap. Not thread-safe (the writer's caches).
+class PointIndex {
+ public:
+  static std::size_t hash(const exchange::BaseCode& c) { return BaseCodeHash{}(c); }
+  // Starts loading the slot of `hash` into the cache; no effect on an empty index.
+  void prefetch(std::size_t hash) const;
+  // The point of `c` (whose hash is `hash`), or nullptr.
+  PointInfo* find(const exchange::BaseCode& c, std::size_t hash) const;
+  // Adds a point whose code is not in the index yet; `p` must outlive its entry.
+  void insert(PointInfo* p);
+  void clear();
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    exchange::BaseCode code;
+    PointInfo* point = nullptr;  // nullptr: free
+  };
+  std::vector<Slot> slots_;  // a power of two, at most half full
+  std::size_t size_ = 0;
+};
+
 // ---- Readings and derivation.
 
 enum class EdgeFlag : int { None = 0, Valid = 1, Backwards = 2, Replaced = 3, Overflow = 4 };

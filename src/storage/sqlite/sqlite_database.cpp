@@ -8,7 +8,9 @@
 #include <charconv>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include "storage/backends.hpp"
@@ -117,11 +119,14 @@ class SqliteConnection final : public Connection {
     // SQLite index of parameter $k at position k-1 (SQLite numbers "$n" names in order of first
     // appearance, which need not be numeric order).
     std::vector<int> slot;
+    bool borrowed = false;  // text or blob bound by pointer (SQLITE_STATIC) since the last clear
   };
 
   Result<Prepared*> prepare(std::string_view sql) {
+    // Looked up by view: a batch of multi-row inserts repeats a statement of kilobytes, which
+    // should not be copied to find it.
+    if (auto it = cache_.find(sql); it != cache_.end()) return &it->second;
     std::string key(sql);
-    if (auto it = cache_.find(key); it != cache_.end()) return &it->second;
     Prepared p;
     int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
                                 SQLITE_PREPARE_PERSISTENT, &p.stmt, nullptr);
@@ -142,9 +147,15 @@ class SqliteConnection final : public Connection {
     return &cache_.emplace(std::move(key), std::move(p)).first->second;
   }
 
+  // Text and blobs are bound without a copy (SQLITE_STATIC): the caller's values outlive the
+  // statement's execution, and run() clears such bindings before it returns, so no statement
+  // in the cache keeps a pointer into memory that is gone.
   Status bind(Prepared& p, std::span<const Value> params) {
     sqlite3_reset(p.stmt);
-    sqlite3_clear_bindings(p.stmt);
+    if (p.borrowed) {
+      sqlite3_clear_bindings(p.stmt);
+      p.borrowed = false;
+    }
     if (params.size() != p.slot.size()) {
       return fail(ErrorCode::Malformed, fmt::format("statement takes {} parameters, {} given",
                                                     p.slot.size(), params.size()));
@@ -161,15 +172,19 @@ class SqliteConnection final : public Connection {
             } else if constexpr (std::is_same_v<T, double>) {
               return sqlite3_bind_double(p.stmt, i, v);
             } else if constexpr (std::is_same_v<T, std::string>) {
-              return sqlite3_bind_text64(p.stmt, i, v.data(), v.size(), SQLITE_TRANSIENT,
-                                         SQLITE_UTF8);
+              p.borrowed = true;
+              return sqlite3_bind_text64(p.stmt, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
             } else {
-              return sqlite3_bind_blob64(p.stmt, i, v.bytes.data(), v.bytes.size(),
-                                         SQLITE_TRANSIENT);
+              p.borrowed = true;
+              return sqlite3_bind_blob64(p.stmt, i, v.bytes.data(), v.bytes.size(), SQLITE_STATIC);
             }
           },
           params[k].variant());
-      if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, fmt::format("bind ${}", k + 1)));
+      if (rc != SQLITE_OK) {
+        auto e = sqlite_error(db_, rc, fmt::format("bind ${}", k + 1));
+        release(p);
+        return fail(std::move(e));
+      }
     }
     return ok();
   }
@@ -185,7 +200,7 @@ class SqliteConnection final : public Connection {
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) {
         auto e = sqlite_error(db_, sqlite3_extended_errcode(db_), "step");
-        sqlite3_reset(p.stmt);
+        release(p);
         return fail(std::move(e));
       }
       if (!collect) continue;
@@ -194,8 +209,17 @@ class SqliteConnection final : public Connection {
       for (int c = 0; c < ncol; ++c) values.push_back(column(p.stmt, c));
       out.rows.emplace_back(std::move(values));
     }
-    sqlite3_reset(p.stmt);
+    release(p);
     return out;
+  }
+
+  // Ends an execution: the statement is reset and forgets values bound by pointer.
+  static void release(Prepared& p) {
+    sqlite3_reset(p.stmt);
+    if (p.borrowed) {
+      sqlite3_clear_bindings(p.stmt);
+      p.borrowed = false;
+    }
   }
 
   static Value column(sqlite3_stmt* st, int c) {
@@ -218,8 +242,15 @@ class SqliteConnection final : public Connection {
     }
   }
 
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+
   sqlite3* db_;
-  std::unordered_map<std::string, Prepared> cache_;
+  std::unordered_map<std::string, Prepared, TextHash, std::equal_to<>> cache_;
 };
 
 Result<std::unique_ptr<SqliteConnection>> open_connection(const DatabaseOptions& o, bool reader) {
@@ -297,6 +328,11 @@ class SqliteDatabase final : public Database {
 }  // namespace
 
 Result<std::unique_ptr<Database>> open_sqlite(const DatabaseOptions& options) {
+  // SQLite's memory statistics take a global mutex on every allocation and nothing here reads
+  // them: switched off for the process. sqlite3_config() only works before SQLite initialises
+  // (it returns SQLITE_MISUSE after, leaving the default), hence once, before the first open.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   bool in_memory = options.sqlite_path == ":memory:";
   if (!in_memory) {
     auto dir = std::filesystem::path(options.sqlite_path).parent_path();

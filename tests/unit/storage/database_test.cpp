@@ -109,6 +109,48 @@ TEST_P(DatabaseTest, ParametersMayAppearOutOfOrderAndRepeat) {
   EXPECT_EQ(*rows->at(0).get<std::string>(0), "b-a-b");
 }
 
+// Text and blobs are handed to the database without a copy (SQLite binds them by pointer): a
+// statement reused with other values, from temporaries that are gone before the next call, and
+// after a call that failed, must store exactly the values of each call.
+TEST_P(DatabaseTest, ReusedStatementsStoreTheValuesOfEachCall) {
+  create_sample_table();
+  const std::string sql = "INSERT INTO sample(id, t, b) VALUES ($1, $2, $3)";
+  auto long_text = [](int i) { return std::string(200 + i, static_cast<char>('a' + i % 26)); };
+  for (int i = 0; i < 20; ++i) {
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(i), static_cast<std::uint8_t>(i));
+    ASSERT_TRUE(db_->execute(sql, {i, long_text(i), Blob{bytes}}));
+  }
+  ASSERT_FALSE(db_->execute(sql, {99, "wrong count"}));
+  ASSERT_TRUE(db_->execute(sql, {20, nullptr, nullptr}));
+  std::vector<Params> rows;
+  for (int i = 21; i < 300; ++i) rows.push_back({i, "row " + std::to_string(i), Blob{{1, 2, 3}}});
+  ASSERT_TRUE(db_->transaction([&](Connection& c) -> Status {
+    auto n = c.execute_batch(sql, rows);
+    if (!n) return fail(n.error());
+    return ok();
+  }));
+  rows.clear();  // the batch's strings are freed before anything reads them back
+
+  auto back = db_->query("SELECT id, t, b FROM sample ORDER BY id");
+  ASSERT_TRUE(back) << back.error().to_string();
+  ASSERT_EQ(back->size(), 300u);
+  for (int i = 0; i < 20; ++i) {
+    const Row& r = back->at(static_cast<std::size_t>(i));
+    EXPECT_EQ(*r.get<std::string>(1), long_text(i)) << i;
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(i), static_cast<std::uint8_t>(i));
+    if (i > 0) {  // 0 bytes: stored as NULL (SQLite) or empty (PostgreSQL)
+      EXPECT_EQ(r.get<Blob>(2)->bytes, bytes) << i;
+    }
+  }
+  EXPECT_TRUE(back->at(20).is_null(1));
+  EXPECT_TRUE(back->at(20).is_null(2));
+  for (int i = 21; i < 300; ++i) {
+    const Row& r = back->at(static_cast<std::size_t>(i));
+    EXPECT_EQ(*r.get<std::string>(1), "row " + std::to_string(i));
+    EXPECT_EQ(r.get<Blob>(2)->bytes, (std::vector<std::uint8_t>{1, 2, 3}));
+  }
+}
+
 TEST_P(DatabaseTest, WrongParameterCountIsAnError) {
   create_sample_table();
   auto r = db_->execute("INSERT INTO sample(id, n) VALUES ($1, $2)", {1});
