@@ -4,8 +4,9 @@ cmake_minimum_required(VERSION 3.25)
 #
 # The rule (docs/architecture.md): cli -> cloud/station/sim -> exchange/access/net/storage/crypto/
 # analytics -> protocol -> core. Within the middle tier, exchange may use crypto, net and storage (it
-# packs, signs and ships batches) and access may use crypto and storage (accounts, audit chain,
-# field encryption; never net: its HTTP glue lives in the station); the others stay independent.
+# packs, signs and ships batches) and access may use crypto, storage and net (accounts, audit
+# chain, field encryption, and the HTTP glue the station and the cloud share); the others stay
+# independent.
 # Boost.Asio/Beast may appear only in net and the layers above it, never in core or protocol, which
 # stay pure.
 set(allowed_core "core")
@@ -14,7 +15,7 @@ set(allowed_crypto "core;protocol;crypto")
 set(allowed_storage "core;protocol;storage")
 set(allowed_net "core;protocol;net")
 set(allowed_analytics "core;protocol;analytics")
-set(allowed_access "core;protocol;crypto;storage;access")
+set(allowed_access "core;protocol;crypto;storage;net;access")
 set(allowed_exchange "core;protocol;crypto;storage;net;analytics;exchange")
 set(lower "core;protocol;crypto;storage;net;analytics;exchange;access")
 set(allowed_sim "${lower};sim")

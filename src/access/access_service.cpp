@@ -423,7 +423,7 @@ Status AccessService::logout(std::string_view token, std::string_view source) {
 
 Status AccessService::authorize(const Principal& who, const AuthorizeRequest& request,
                                 std::string_view source, std::string_view object,
-                                bool audit_success) {
+                                bool audit_success, std::string_view event) {
   auto st = access::authorize(who, request);
   if (!st) {
     auto& c = st.error().detail == kConfirmationRequired ? counters().confirmation_required
@@ -432,14 +432,16 @@ Status AccessService::authorize(const Principal& who, const AuthorizeRequest& re
   }
   if (!st || audit_success) {
     std::string details = st ? "" : st.error().detail;
-    if (!request.object_region.empty()) {
-      details += (details.empty() ? "" : " ") + std::string("region=") +
-                 std::string(request.object_region);
-    }
+    auto add = [&details](std::string_view key, std::string_view value) {
+      details += (details.empty() ? "" : " ") + std::string(key) + "=" + std::string(value);
+    };
+    if (!event.empty()) add("operation", request.operation);
+    if (!request.object_region.empty()) add("region", request.object_region);
+    if (request.all_regions) add("region", "all");
     OMNI_TRY(audit_.append({{},
                             who.name,
                             std::string(source),
-                            std::string(request.operation),
+                            std::string(event.empty() ? request.operation : event),
                             std::string(object),
                             st.has_value(),
                             details}));

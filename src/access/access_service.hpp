@@ -109,9 +109,12 @@ class AccessService {
   Status logout(std::string_view token, std::string_view source);
 
   // authorize() (permissions.hpp) plus an audit record of every refusal and, when `audit_success`,
-  // of the permitted operation too. `object` names what is acted on, for the record.
+  // of the permitted operation too. `object` names what is acted on, for the record. The record's
+  // event is the operation's name, or `event` when given (the cloud writes every data access as
+  // "data.read", with the operation in the details).
   Status authorize(const Principal& who, const AuthorizeRequest& request, std::string_view source,
-                   std::string_view object = {}, bool audit_success = true);
+                   std::string_view object = {}, bool audit_success = true,
+                   std::string_view event = {});
 
   // Unmasks one encrypted field (privacy.hpp) for `who`: needs "privacy.unmask" (and the
   // object's region inside the user's scope); every attempt is audited with `object` (never the

@@ -33,6 +33,11 @@ constexpr std::array kOperations{
     Operation{"audit.verify", kAdmin | kAuditor, false, "verify the audit hash chain"},
     Operation{"privacy.unmask", kAdmin | kOperator, false,
               "show one record's personal data unmasked (audited)"},
+    // The cloud's data (ARC-3): every role reads, each only inside its region scope (the
+    // cloud's guard passes the region a request touches; see access/http/guard.hpp).
+    Operation{"stats.read", kEveryone, false, "cloud statistics: overview, series, rankings"},
+    Operation{"regions.read", kEveryone, false, "cloud region tree: a region and its children"},
+    Operation{"analysis.read", kEveryone, false, "cloud comparison of metering points"},
 };
 
 }  // namespace
@@ -96,6 +101,7 @@ Status authorize(const Principal& who, const AuthorizeRequest& request) {
     return fail(ErrorCode::Unauthorized, std::string(kForbidden));
   }
   if (!who.region.empty()) {
+    if (request.all_regions) return fail(ErrorCode::Unauthorized, std::string(kForbidden));
     bool bound = !request.object_region.empty();
     if (bound && !request.object_region.starts_with(who.region)) {
       return fail(ErrorCode::Unauthorized, std::string(kForbidden));

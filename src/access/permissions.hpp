@@ -65,12 +65,16 @@ struct AuthorizeRequest {
   std::string_view operation{};
   std::string_view object_region{};  // the object's region code; empty = not region-bound
   bool confirmed = false;            // the caller gave the second confirmation
+  // The object spans every region (a city-wide total, the whole region tree): refused to a
+  // region-scoped user, whose scope it necessarily exceeds.
+  bool all_regions = false;
 };
 
 // Errors: Unauthorized with detail "forbidden" (role not allowed, unknown operation, object
 // outside the region scope) or "confirmation_required" (dangerous operation not confirmed).
-// A region-scoped user may read data that is not region-bound (empty object_region) but may not
-// run a dangerous operation without a region to check it against.
+// A region-scoped user may read data that is not region-bound (empty object_region, all_regions
+// false) but may not run a dangerous operation without a region to check it against, nor touch
+// an object that spans every region (all_regions).
 Status authorize(const Principal& who, const AuthorizeRequest& request);
 
 inline constexpr std::string_view kForbidden = "forbidden";

@@ -6,8 +6,11 @@
 #include <mutex>
 #include <thread>
 
+#include "access/access_service.hpp"
+#include "access/http/guard.hpp"
 #include "cloud/api/analysis_api.hpp"
 #include "cloud/api/stats_api.hpp"
+#include "cloud/service/cloud_access.hpp"
 #include "cloud/service/gateway.hpp"
 #include "cloud/store/data_centre.hpp"
 #include "core/log.hpp"
@@ -60,6 +63,7 @@ CloudConfig cloud_config_from(config::Section root, const std::filesystem::path&
     }
     c.envelope = env;
   }
+  c.access = access::http::access_config_from(cloud);
   return c;
 }
 
@@ -92,6 +96,7 @@ struct CloudService::Impl {
   CloudConfig config;
   storage::Database& db;
   DataCentre centre;
+  access::AccessService access;
   exchange::ReceiverCounters counters;
   std::unique_ptr<exchange::EnvelopeKeys> envelope;
   std::unique_ptr<net::HttpServer> http;
@@ -100,7 +105,11 @@ struct CloudService::Impl {
   std::condition_variable wake;
   bool stopping = false;
 
-  Impl(CloudConfig c, storage::Database& d) : config(std::move(c)), db(d), centre(d) {}
+  Impl(CloudConfig c, storage::Database& d)
+      : config(std::move(c)),
+        db(d),
+        centre(d),
+        access(d, SystemClock::instance(), config.access.options) {}
 
   exchange::Sink sink() { return batch_sink(centre, SystemClock::instance()); }
 
@@ -154,11 +163,19 @@ Status CloudService::start() {
     if (!keys) return fail(keys.error());
     s.envelope = std::make_unique<exchange::EnvelopeKeys>(std::move(*keys));
   }
-  net::Router router;
-  exchange::add_batch_route(router, s.sink(), s.counters, s.envelope.get());
-  add_stats_routes(router, s.centre);
-  add_analysis_routes(router, s.centre);
-  add_info_route(router, s.centre, s.config.version);
+  net::Router routes;
+  exchange::add_batch_route(routes, s.sink(), s.counters, s.envelope.get());
+  add_stats_routes(routes, s.centre);
+  add_analysis_routes(routes, s.centre);
+  add_info_route(routes, s.centre, s.config.version);
+  net::Router router = access::http::guard_routes(routes, s.access, s.config.access.required,
+                                                  cloud_route_rule, std::string(kDataReadEvent));
+  access::http::add_access_routes(router, s.access);
+  if (!s.config.access.required) {
+    // Fine for the demo and a closed test network; production sets required = true.
+    log::get("cloud")->warn(
+        "[cloud.access] required = false: the statistics and analysis API answer without a log-in");
+  }
   s.http = std::make_unique<net::HttpServer>(s.config.http, std::move(router));
   storage::Database* database = &s.db;
   s.http->add_readiness_check("database", [database]() -> Status {

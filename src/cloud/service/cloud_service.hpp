@@ -1,7 +1,9 @@
 #pragma once
 // The cloud platform as one service: the gateway (exchange batches by API and drop folder), the
-// statistics API and the dashboard, on one HTTP server over one database. Instances keep no
-// state of their own beyond caches, so several can run behind a load balancer against one
+// statistics API and the dashboard, on one HTTP server over one database, with the account
+// routes (login, logout, me, audit) and, when [cloud.access] required = true, every data route
+// behind a token, a permission and the user's region scope, each access an audit row. Instances
+// keep no state of their own beyond caches, so several can run behind a load balancer against one
 // PostgreSQL (ARC-2): batch idempotence is the database's (station, sequence) key.
 //
 //   auto config = cloud::cloud_config_from(doc.root());
@@ -19,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "access/http/routes.hpp"
 #include "core/config.hpp"
 #include "core/result.hpp"
 #include "net/http_server.hpp"
@@ -40,6 +43,9 @@ struct CloudConfig {
   std::chrono::milliseconds scan_every{10'000};
   std::optional<EnvelopeConfig> envelope;
   std::string version;  // shown by /api/v1/info
+  // [cloud.access]: accounts and the guard of the data routes (cloud_access.hpp). Production
+  // sets required = true; the default false keeps the demo and token-less clients working.
+  access::http::AccessConfig access;
 };
 
 // Reads [cloud] of cloud.toml; problems go to the document. `default_web_root` is where the

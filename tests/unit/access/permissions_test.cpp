@@ -81,6 +81,28 @@ TEST(Permissions, RegionScopeLimitsObjects) {
             "ok");
 }
 
+TEST(Permissions, ObjectSpanningEveryRegionIsRefusedToScopedUsers) {
+  // The city-wide total exceeds any scope; a user without a scope may read it.
+  EXPECT_EQ(refusal(authorize(user(Role::ReadOnly, "110105"),
+                              {.operation = "stats.read", .all_regions = true})),
+            kForbidden);
+  EXPECT_EQ(
+      refusal(authorize(user(Role::ReadOnly), {.operation = "stats.read", .all_regions = true})),
+      "ok");
+  // The cloud's data operations are open to every role, inside the scope.
+  for (Role r : {Role::Administrator, Role::Operator, Role::Auditor, Role::ReadOnly}) {
+    for (std::string_view op : {"stats.read", "regions.read", "analysis.read"}) {
+      EXPECT_EQ(
+          refusal(authorize(user(r, "110105"), {.operation = op, .object_region = "110105001"})),
+          "ok")
+          << op;
+      EXPECT_EQ(refusal(authorize(user(r, "110105"), {.operation = op, .object_region = "110108"})),
+                kForbidden)
+          << op;
+    }
+  }
+}
+
 TEST(Permissions, NamesRoundTrip) {
   for (Role r : {Role::Administrator, Role::Operator, Role::Auditor, Role::ReadOnly}) {
     auto back = parse_role(role_name(r));

@@ -1,6 +1,6 @@
 // Building blocks of the pages: sections, figure cards and tables with export links.
 import { el } from '../shared/dom.js';
-import { apiUrl } from './api.js';
+import { apiUrl, download, sessionToken } from './api.js';
 import { GRANULARITIES, toHash } from './state.js';
 
 export function section(id, title, ...children) {
@@ -14,10 +14,21 @@ export function wide(node) {
 }
 
 // CSV (UTF-8 with BOM, for Excel) and XLSX of the same query as a table: the API answers both.
+// Logged in, the link fetches the file with the session's token instead (api.js download()).
 export function exportLinks(t, id, path, params) {
-  const link = (format, label) => el('a', {
-    id: `${id}-${format}`, class: 'export', href: apiUrl(path, { ...params, format }), download: '',
-  }, label);
+  const link = (format, label) => {
+    const a = el('a', {
+      id: `${id}-${format}`, class: 'export', href: apiUrl(path, { ...params, format }), download: '',
+    }, label);
+    a.addEventListener('click', (event) => {
+      if (!sessionToken()) return;  // an open cloud: the plain link is enough
+      event.preventDefault();
+      download(path, { ...params, format }).catch((err) => {
+        a.title = err.message;  // the page stays; the reason shows on the link
+      });
+    });
+    return a;
+  };
   return el('span', { class: 'exports' }, link('csv', t('export.csv')), ' ', link('xlsx', t('export.xlsx')));
 }
 

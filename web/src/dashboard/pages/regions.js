@@ -118,7 +118,11 @@ export async function regionsPage(ctx) {
   const rankingQuery = level === 'city' || level === 'district'
     ? { level: 'community', ...q, parent, limit: 100 } : null;
   const [districts, children, ranking, trend] = await Promise.all([
-    getJson('stats/regions', { level: 'district', ...q }),
+    // A user limited to a district or below may not rank the city's districts (the cloud
+    // narrows the request to the user's region, where there are no districts to rank): the map
+    // then shows the user's own communities only.
+    getJson('stats/regions', { level: 'district', ...q })
+      .catch((err) => { if (err.status === 400 || err.status === 403) return { rows: [] }; throw err; }),
     // A cloud that keeps no building rollups answers 400 for buildings: the community is then
     // the lowest level it can show.
     childQuery ? getJson('stats/regions', childQuery)
