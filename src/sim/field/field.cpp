@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -20,6 +21,7 @@
 #include "protocol/framing/splitter.hpp"
 #include "sim/archive/archive.hpp"
 #include "sim/concentrator/terminal.hpp"
+#include "sim/dlt698/field_security.hpp"
 #include "sim/meters/iot_meter.hpp"
 #include "sim/model/random.hpp"
 
@@ -78,6 +80,7 @@ FieldConfig field_config_from(config::Section root, UtcTime now) {
                                     std::chrono::seconds(10), std::chrono::hours(24))
                       .count() /
                   1000;
+  c.security_dir = sim.section("security").get_path("keys", {});
   config::Section faults = sim.section("faults");
   c.corrupt_ppm = static_cast<std::uint32_t>(faults.get_int("corrupt_ppm", 0, 0, 1'000'000));
   c.duplicate_ppm = static_cast<std::uint32_t>(faults.get_int("duplicate_ppm", 0, 0, 1'000'000));
@@ -102,6 +105,7 @@ struct Field::Impl {
   // Everything that dials the station: the concentrators' terminals, then the IoT meters.
   std::vector<std::unique_ptr<Dlt698Device>> devices;
   asio::io_context io;
+  std::atomic<std::uint64_t> meter_reads{0};  // attempts on the local buses, any thread reads it
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::shared_ptr<spdlog::logger> log = log::get("sim");
 
@@ -170,7 +174,9 @@ struct Field::Impl {
     for (;;) {
       UtcTime t = now();
       for (auto& c : concentrators) {
+        const std::uint64_t before = c->counters().attempts;
         c->advance_to(t);
+        meter_reads.fetch_add(c->counters().attempts - before, std::memory_order_relaxed);
         // Let the sessions answer the station between concentrators.
         co_await asio::post(io, asio::use_awaitable);
       }
@@ -304,10 +310,17 @@ std::size_t Field::meter_count() const {
   return c.energy ? impl_->city.count(*c.energy) : impl_->city.meters.size();
 }
 
+std::uint64_t Field::meter_reads() const {
+  return impl_->meter_reads.load(std::memory_order_relaxed);
+}
+
 void Field::stop() { impl_->io.stop(); }
 
 Status Field::run() {
   Impl& f = *impl_;
+  if (!f.config.security_dir.empty()) {
+    OMNI_TRY(enable_field_security(f.devices, f.config.security_dir));
+  }
   asio::signal_set signals(f.io, SIGINT, SIGTERM);
   signals.async_wait([&f](const boost::system::error_code& ec, int) {
     if (!ec) f.io.stop();

@@ -10,6 +10,7 @@
 // from it.
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ struct FieldConfig {
   // Wire faults on the devices' replies (parts per million): a byte flipped, a frame sent twice.
   std::uint32_t corrupt_ppm = 0;
   std::uint32_t duplicate_ppm = 0;
+  // Secured DL/T 698.45 sessions ([sim.security] keys): the folder `omnimeter sim pki` wrote
+  // (a key per device and the registry of stations they accept). Empty: plain sessions.
+  std::filesystem::path security_dir;
   // One utility's field (`omnimeter demo`: a station per utility): only meters of this energy
   // get concentrators or dial in; concentrators are planned over them alone, as
   // plan_concentrators(city, meters_per_concentrator, energy) does. Empty: every meter.
@@ -64,12 +68,16 @@ class Field {
   Field(const Field&) = delete;
   Field& operator=(const Field&) = delete;
 
-  // Runs until stop() or SIGINT/SIGTERM. Errors: Io (cannot resolve the station).
+  // Runs until stop() or SIGINT/SIGTERM. Errors: Io (cannot resolve the station); with
+  // security_dir, those of enable_field_security (a missing or readable key file).
   Status run();
   void stop();
 
   std::size_t concentrator_count() const;
   std::size_t meter_count() const;  // meters of the field's energy (all when none is set)
+  // Reads the concentrators have made on their local buses so far (attempts, retries included).
+  // Safe from any thread while run() runs.
+  std::uint64_t meter_reads() const;
 
  private:
   struct Impl;
