@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands/demo_parts.hpp"
+#include "station/api/station_api.hpp"
 
 namespace omni::cli::demo {
 namespace {
@@ -25,31 +26,16 @@ net::Response combined_success(const std::vector<StationView>& stations, const n
   if (!day) {
     return net::Response::error(400, "bad_request", "day=YYYY-MM-DD is required", r.request_id);
   }
-  nlohmann::json list = nlohmann::json::array();
-  std::int64_t meters = 0, read = 0;
+  std::vector<station::ArchiveStore::DailySuccess> all;
   for (const auto& s : stations) {
     auto rows = s.store->daily_success(*day);
     if (!rows) return internal_error(rows.error(), r);
-    for (const auto& row : *rows) {
-      list.push_back({{"concentrator", s.station_id + " " + row.concentrator},
-                      {"meters", row.meters},
-                      {"read", row.read}});
-      meters += row.meters;
-      read += row.read;
+    for (auto& row : *rows) {
+      row.concentrator = s.station_id + " " + row.concentrator;
+      all.push_back(std::move(row));
     }
   }
-  nlohmann::json out = {{"day", format_date(*day)}, {"concentrators", list}};
-  out["all"] = {{"meters", meters},
-                {"read", read},
-                {"success_percent",
-                 meters ? 100.0 * static_cast<double>(read) / static_cast<double>(meters) : 0.0}};
-  // S-PERF-3's daily success thresholds per channel type.
-  out["thresholds_percent"] = {{"dedicated_line", 99.5},
-                               {"power_line_carrier", 99.0},
-                               {"wired_network", 99.5},
-                               {"fibre", 99.6},
-                               {"wireless", 98.0}};
-  return net::Response::json_text(200, out.dump());
+  return net::Response::json_text(200, station::success_json(*day, all));
 }
 
 // GET /api/v1/alarms?limit=N: the newest open alarms of every station.

@@ -47,6 +47,32 @@ net::Response internal(const net::Request& r, const Error& e) {
 
 }  // namespace
 
+std::string success_json(std::int64_t day,
+                         const std::vector<ArchiveStore::DailySuccess>& concentrators) {
+  Json out;
+  out["day"] = day_text(day);
+  Json list = Json::array();
+  std::int64_t meters = 0, read = 0;
+  for (const auto& row : concentrators) {
+    list.push_back(
+        {{"concentrator", row.concentrator}, {"meters", row.meters}, {"read", row.read}});
+    meters += row.meters;
+    read += row.read;
+  }
+  out["concentrators"] = list;
+  out["all"] = {{"meters", meters},
+                {"read", read},
+                {"success_percent",
+                 meters ? 100.0 * static_cast<double>(read) / static_cast<double>(meters) : 0.0}};
+  // S-PERF-3's daily success thresholds per channel type.
+  out["thresholds_percent"] = {{"dedicated_line", 99.5},
+                               {"power_line_carrier", 99.0},
+                               {"wired_network", 99.5},
+                               {"fibre", 99.6},
+                               {"wireless", 98.0}};
+  return out.dump();
+}
+
 void add_station_routes(net::Router& router, ArchiveStore& store) {
   router.get("/api/v1/station/success", [&store](const net::Request& r) {
     auto it = r.query.find("day");
@@ -54,27 +80,7 @@ void add_station_routes(net::Router& router, ArchiveStore& store) {
     if (!day) return bad_request(r, "day=YYYY-MM-DD is required");
     auto rows = store.daily_success(*day);
     if (!rows) return internal(r, rows.error());
-    Json out;
-    out["day"] = day_text(*day);
-    Json list = Json::array();
-    std::int64_t meters = 0, read = 0;
-    for (const auto& row : *rows) {
-      list.push_back(
-          {{"concentrator", row.concentrator}, {"meters", row.meters}, {"read", row.read}});
-      meters += row.meters;
-      read += row.read;
-    }
-    out["concentrators"] = list;
-    out["all"] = {{"meters", meters},
-                  {"read", read},
-                  {"success_percent",
-                   meters ? 100.0 * static_cast<double>(read) / static_cast<double>(meters) : 0.0}};
-    out["thresholds_percent"] = {{"dedicated_line", 99.5},
-                                 {"power_line_carrier", 99.0},
-                                 {"wired_network", 99.5},
-                                 {"fibre", 99.6},
-                                 {"wireless", 98.0}};
-    return net::Response::json_text(200, out.dump());
+    return net::Response::json_text(200, success_json(*day, *rows));
   });
 
   router.get("/api/v1/meters/{address}/daily", [&store](const net::Request& r) {

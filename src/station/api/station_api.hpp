@@ -10,11 +10,21 @@
 //
 // Days are Beijing calendar dates; bad parameters get 400 with the error schema.
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "net/router.hpp"
 #include "station/store/archive_store.hpp"
 
 namespace omni::station {
 
 void add_station_routes(net::Router& router, ArchiveStore& store);
+
+// The body of GET /api/v1/station/success: the day, each concentrator's meters and reads, the
+// total with its success rate, and the S-PERF-3 thresholds (the demo's console over several
+// stations answers with the same).
+std::string success_json(std::int64_t day,
+                         const std::vector<ArchiveStore::DailySuccess>& concentrators);
 
 }  // namespace omni::station
