@@ -33,13 +33,7 @@ int run_cloud(const std::string& config_path) {
     fmt::print(stderr, "omnimeter cloud: {}\n", db.error().to_string());
     return kExitFailure;
   }
-  for (const auto& set : migration_sets_for(Role::Cloud)) {
-    if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
-      fmt::print(stderr, "omnimeter cloud: migration {}: {}\n", set.name,
-                 applied.error().to_string());
-      return kExitFailure;
-    }
-  }
+  if (!migrate_role(**db, Role::Cloud, "omnimeter cloud")) return kExitFailure;
   cloud::CloudService service(config, **db);
   if (auto st = service.start(); !st) {
     fmt::print(stderr, "omnimeter cloud: {}\n", st.error().detail);
@@ -61,9 +55,7 @@ void add_cloud_command(CLI::App& app, const GlobalOptions&, CommandRun& run) {
       "cloud", "City cloud platform: exchange gateway, data centre, statistics, dashboard");
   auto config_path = std::make_shared<std::string>();
   cmd->add_option("-c,--config", *config_path, "cloud.toml")->required();
-  cmd->callback([&run, config_path] {
-    run = [config_path] { return run_cloud(*config_path); };
-  });
+  cmd->callback([&run, config_path] { run = [config_path] { return run_cloud(*config_path); }; });
 }
 
 }  // namespace omni::cli

@@ -130,12 +130,7 @@ std::unique_ptr<storage::Database> open_demo_database(const std::filesystem::pat
     fmt::print(stderr, "omnimeter: {}\n", db.error().detail);
     return nullptr;
   }
-  for (const auto& set : migration_sets_for(role)) {
-    if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
-      fmt::print(stderr, "omnimeter: {}\n", applied.error().detail);
-      return nullptr;
-    }
-  }
+  if (!migrate_role(**db, role, "omnimeter demo")) return nullptr;
   return std::move(*db);
 }
 

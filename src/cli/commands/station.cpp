@@ -23,11 +23,14 @@
 #include "station/api/access_api.hpp"
 #include "station/api/billing_api.hpp"
 #include "station/api/station_api.hpp"
+#include "station/api/vee_api.hpp"
 #include "station/billing/bill_store.hpp"
 #include "station/billing/tariff.hpp"
 #include "station/export/upload_link.hpp"
 #include "station/sessions/station_server.hpp"
 #include "station/store/archive_import.hpp"
+#include "station/vee/config.hpp"
+#include "station/vee/review.hpp"
 #include "storage/database.hpp"
 
 namespace omni::cli {
@@ -66,6 +69,7 @@ int run_station(const std::string& config_path) {
       storage::database_options_from(doc->root().section("database"), "station.db");
   station::ExchangeConfig exchange = station::exchange_config_from(doc->root());
   station::AccessConfig access_config = station::access_config_from(doc->root().section("station"));
+  station::vee::Config vee_config = station::vee::vee_config_from(doc->root().section("station"));
   std::optional<std::filesystem::path> tariffs_path =
       tariff_file(doc->root().section("station"), config_path);
   if (auto st = doc->finish(); !st) {
@@ -90,18 +94,14 @@ int run_station(const std::string& config_path) {
     fmt::print(stderr, "omnimeter station: {}\n", db.error().to_string());
     return kExitFailure;
   }
-  for (const auto& set : migration_sets_for(Role::Station)) {
-    if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
-      fmt::print(stderr, "omnimeter station: migration {}: {}\n", set.name,
-                 applied.error().to_string());
-      return kExitFailure;
-    }
-  }
-  station::ArchiveStore store(**db);
+  if (!migrate_role(**db, Role::Station, "omnimeter station")) return kExitFailure;
+  station::ArchiveStore store(**db, vee_config);
   std::unique_ptr<station::BillStore> bills;
   if (tariffs) bills = std::make_unique<station::BillStore>(**db, *tariffs);
   // Sessions and the audit log run on the host's clock even when the field's is simulated.
   access::AccessService access_service(**db, SystemClock::instance(), access_config.options);
+  // Decisions on suspect values are audited beside the logins (SEC-2).
+  station::vee::ReviewQueue review(**db, SystemClock::instance(), &access_service.audit());
   std::unique_ptr<Clock> simulated;
   if (config.simulated_start) {
     simulated = std::make_unique<ScaledClock>(*config.simulated_start, config.simulated_speed);
@@ -118,6 +118,7 @@ int run_station(const std::string& config_path) {
     net::Router routes;
     station::add_station_routes(routes, store);
     if (bills) station::add_billing_routes(routes, *tariffs, *bills);
+    station::add_vee_routes(routes, review, &access_service);
     // [station.access] required = true puts every route behind a token and a permission.
     net::Router router = station::guard_routes(routes, access_service, access_config.required);
     station::add_access_routes(router, access_service);
@@ -164,24 +165,14 @@ constexpr const char* kThresholds =
     ">= 99.5 %, fibre > 99.6 %, wireless >= 98 %";
 
 int run_stats(const std::string& config_path, const std::string& day_text) {
-  auto doc = config::Document::load(config_path);
-  if (!doc) {
-    fmt::print(stderr, "omnimeter station stats: {}\n", doc.error().detail);
-    return kExitConfig;
-  }
-  // A reader of one section, like `omnimeter db`: only [database] problems concern it.
-  storage::DatabaseOptions db_options =
-      storage::database_options_from(doc->root().section("database"), "station.db");
-  if (auto st = doc->finish("database"); !st) {
-    fmt::print(stderr, "omnimeter station stats: {}\n", st.error().detail);
-    return kExitConfig;
-  }
+  auto db_options = database_options_only(config_path, "station.db", "omnimeter station stats");
+  if (!db_options) return kExitConfig;
   auto date = parse_date(day_text);
   if (!date) {
     fmt::print(stderr, "omnimeter station stats: --day {}: {}\n", day_text, date.error().detail);
     return kExitUsage;
   }
-  auto db = storage::open_database(db_options);
+  auto db = storage::open_database(*db_options);
   if (!db) {
     fmt::print(stderr, "omnimeter station stats: {}\n", db.error().to_string());
     return kExitFailure;

@@ -30,17 +30,8 @@ constexpr const char* kWho = "omnimeter station bill";
 
 int run_bill(const std::string& config_path, const std::string& month_text,
              const std::string& tariffs_path) {
-  auto doc = config::Document::load(config_path);
-  if (!doc) {
-    fmt::print(stderr, "{}: {}\n", kWho, doc.error().detail);
-    return kExitConfig;
-  }
-  storage::DatabaseOptions db_options =
-      storage::database_options_from(doc->root().section("database"), "station.db");
-  if (auto st = doc->finish("database"); !st) {
-    fmt::print(stderr, "{}: {}\n", kWho, st.error().detail);
-    return kExitConfig;
-  }
+  auto db_options = database_options_only(config_path, "station.db", kWho);
+  if (!db_options) return kExitConfig;
   auto month = station::parse_month(month_text);
   if (!month) {
     fmt::print(stderr, "{}: --month: {}\n", kWho, month.error().detail);
@@ -54,17 +45,12 @@ int run_bill(const std::string& config_path, const std::string& month_text,
     fmt::print(stderr, "{}: {}\n", kWho, book.error().detail);
     return kExitConfig;
   }
-  auto db = storage::open_database(db_options);
+  auto db = storage::open_database(*db_options);
   if (!db) {
     fmt::print(stderr, "{}: {}\n", kWho, db.error().to_string());
     return kExitFailure;
   }
-  for (const auto& set : migration_sets_for(Role::Station)) {
-    if (auto applied = storage::migrate(**db, set.name, set.steps); !applied) {
-      fmt::print(stderr, "{}: migration {}: {}\n", kWho, set.name, applied.error().to_string());
-      return kExitFailure;
-    }
-  }
+  if (!migrate_role(**db, Role::Station, kWho)) return kExitFailure;
   auto now = UtcTime{std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count()};
