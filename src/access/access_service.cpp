@@ -1,5 +1,7 @@
 #include "access/access_service.hpp"
 
+#include <string>
+
 #include "core/metrics.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/sm3.hpp"
@@ -54,6 +56,7 @@ struct Counters {
   metrics::Counter& lockouts;
   metrics::Counter& forbidden;
   metrics::Counter& confirmation_required;
+  metrics::Counter& throttled;
 };
 
 Counters& counters() {
@@ -62,17 +65,34 @@ Counters& counters() {
   constexpr const char* kLoginsHelp = "Log-in attempts by result";
   constexpr const char* kDenied = "omnimeter_access_denied_total";
   constexpr const char* kDeniedHelp = "Operations refused to an authenticated user, by reason";
-  static Counters c{r.counter(kLogins, kLoginsHelp, {{"result", "ok"}}),
-                    r.counter(kLogins, kLoginsHelp, {{"result", "failed"}}),
-                    r.counter(kLogins, kLoginsHelp, {{"result", "locked"}}),
-                    r.counter("omnimeter_access_lockouts_total",
-                              "Accounts locked after repeated log-in failures", {}),
-                    r.counter(kDenied, kDeniedHelp, {{"reason", "forbidden"}}),
-                    r.counter(kDenied, kDeniedHelp, {{"reason", "confirmation_required"}})};
+  static Counters c{
+      r.counter(kLogins, kLoginsHelp, {{"result", "ok"}}),
+      r.counter(kLogins, kLoginsHelp, {{"result", "failed"}}),
+      r.counter(kLogins, kLoginsHelp, {{"result", "locked"}}),
+      r.counter("omnimeter_access_lockouts_total", "Accounts locked after repeated log-in failures",
+                {}),
+      r.counter(kDenied, kDeniedHelp, {{"reason", "forbidden"}}),
+      r.counter(kDenied, kDeniedHelp, {{"reason", "confirmation_required"}}),
+      r.counter("omnimeter_access_login_throttled_total",
+                "Log-in attempts refused unchecked: their source failed too often", {})};
   return c;
 }
 
 Principal principal_of(const UserInfo& u) { return {u.id, u.name, u.role, u.region, u.kind}; }
+
+// The address part of "ip:port", "[v6]:port" or a bare address: the port changes with every
+// connection, the address is what an attacker has to change.
+std::string source_address(std::string_view source) {
+  if (!source.empty() && source.front() == '[') {
+    auto end = source.find(']');
+    if (end != std::string_view::npos) return std::string(source.substr(1, end - 1));
+  }
+  auto colon = source.find(':');
+  if (colon != std::string_view::npos && source.find(':', colon + 1) == std::string_view::npos) {
+    return std::string(source.substr(0, colon));
+  }
+  return std::string(source);  // no port, or a bare IPv6 address
+}
 
 }  // namespace
 
@@ -256,6 +276,10 @@ Result<std::vector<UserInfo>> AccessService::list_users() {
 
 Result<Session> AccessService::login(std::string_view name, std::string_view password,
                                      std::string_view source) {
+  if (login_throttled_for(source) > 0) {
+    counters().throttled.inc();
+    return fail(ErrorCode::Busy, std::string(kLoginThrottled));
+  }
   AuditEvent event{{}, std::string(name), std::string(source), "login", "", false, ""};
   std::string stored;
   std::optional<UserInfo> user;
@@ -273,6 +297,7 @@ Result<Session> AccessService::login(std::string_view name, std::string_view pas
   if (!user) {
     event.details = "unknown user";
     counters().login_failed.inc();
+    count_source_failure(name, source, now);
     OMNI_TRY(audit_.append(event));
     return fail(ErrorCode::Unauthorized, std::string(kLoginFailed));
   }
@@ -368,10 +393,72 @@ Result<Session> AccessService::login(std::string_view name, std::string_view pas
     counters().login_failed.inc();
     if (locked_out) counters().lockouts.inc();
     if (was_locked) counters().login_locked.inc();
+    count_source_failure(name, source, now);
     return fail(ErrorCode::Unauthorized, std::string(kLoginFailed));
   }
   counters().login_ok.inc();
   return session;
+}
+
+std::int64_t AccessService::login_throttled_for(std::string_view source) const {
+  std::int64_t now = clock_.now().seconds;
+  std::lock_guard lock(sources_mutex_);
+  auto it = sources_.find(source_address(source));
+  if (it == sources_.end() || it->second.blocked_until <= now) return 0;
+  return it->second.blocked_until - now;
+}
+
+void AccessService::count_source_failure(std::string_view name, std::string_view source,
+                                         UtcTime now) {
+  std::string address = source_address(source);
+  bool started = false;
+  {
+    std::lock_guard lock(sources_mutex_);
+    auto it = sources_.find(address);
+    if (it == sources_.end()) {
+      if (sources_.size() >= options_.source_max_tracked) {
+        // Expired windows first; otherwise the oldest window not cooling down (or, if every
+        // entry cools down, the oldest of all).
+        std::erase_if(sources_, [&](const auto& kv) {
+          return kv.second.blocked_until <= now.seconds &&
+                 now.seconds - kv.second.window_start >= options_.source_window_s;
+        });
+        if (sources_.size() >= options_.source_max_tracked) {
+          auto victim = sources_.begin();
+          for (auto i = sources_.begin(); i != sources_.end(); ++i) {
+            bool i_free = i->second.blocked_until <= now.seconds;
+            bool v_free = victim->second.blocked_until <= now.seconds;
+            if ((i_free && !v_free) ||
+                (i_free == v_free && i->second.window_start < victim->second.window_start)) {
+              victim = i;
+            }
+          }
+          sources_.erase(victim);
+        }
+      }
+      it = sources_.emplace(address, SourceFailures{0, now.seconds, 0}).first;
+    }
+    SourceFailures& f = it->second;
+    if (now.seconds - f.window_start >= options_.source_window_s) {
+      f.failures = 0;
+      f.window_start = now.seconds;
+    }
+    ++f.failures;
+    if (f.failures > options_.source_max_failures && f.blocked_until <= now.seconds) {
+      f.blocked_until = now.seconds + options_.source_cooldown_s;
+      f.failures = 0;  // a new window starts after the cool-down
+      f.window_start = f.blocked_until;
+      started = true;
+    }
+  }
+  if (started) {
+    (void)audit_.append({now, std::string(name), std::string(source), "login.throttled",
+                         "source:" + address, false,
+                         "more than " + std::to_string(options_.source_max_failures) +
+                             " failed log-ins within " + std::to_string(options_.source_window_s) +
+                             " s; refused for " + std::to_string(options_.source_cooldown_s) +
+                             " s"});  // the cool-down stands even if it cannot be recorded
+  }
 }
 
 Result<Principal> AccessService::authenticate(std::string_view token) {

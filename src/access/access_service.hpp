@@ -15,6 +15,17 @@
 // records the real reason. `max_failures` failures within `failure_window` lock the account for
 // `lockout`; an administrator's lock (lock_user) lasts until unlock_user.
 //
+// Per-source throttle (SEC-1 intrusion signal): every failed log-in is also counted against the
+// source's address (the "ip" of "ip:port"). A source with more than `source_max_failures`
+// failures within `source_window` is refused for `source_cooldown` without looking at the name
+// or the password (Busy, kLoginThrottled; HTTP 429), so a password spray across many names is
+// slowed as much as guessing one name's password. A success does not clear the count (a sprayer
+// who finds one password must not get a fresh budget). The cool-down is audited once, as
+// "login.throttled", and every refused attempt counts in omnimeter_access_login_throttled_total.
+// The table keeps at most `source_max_tracked` addresses: when full, expired windows go first,
+// then the oldest window that is not cooling down (memory stays bounded under a flood from
+// many addresses; such a flood is the network's rate limiter's job).
+//
 // Sessions: the token is 256 random bits (64 hex characters), given to the client once; the
 // database keeps only its SM3 hash, so a copy of the database does not hold usable tokens. A
 // session ends after `idle_timeout` without use, at `session_lifetime` after log-in, at logout,
@@ -27,6 +38,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "access/audit.hpp"
@@ -45,10 +57,15 @@ struct AccessOptions {
   std::int64_t lockout_s = 15 * 60;
   std::int64_t idle_timeout_s = 30 * 60;  // GB/T 22239 practice: idle time-out <= 30 min
   std::int64_t session_lifetime_s = 8 * 3600;
+  int source_max_failures = 20;
+  std::int64_t source_window_s = 15 * 60;
+  std::int64_t source_cooldown_s = 15 * 60;
+  std::size_t source_max_tracked = 10000;
 };
 
 inline constexpr std::string_view kLoginFailed = "invalid user name or password";
 inline constexpr std::string_view kSessionInvalid = "invalid or expired session";
+inline constexpr std::string_view kLoginThrottled = "too many failed log-ins from this address";
 
 // Who performs an administrative action, for the audit log.
 struct Actor {
@@ -101,8 +118,11 @@ class AccessService {
   Status unlock_user(std::string_view name, const Actor& actor);
   Result<std::vector<UserInfo>> list_users();
 
-  // Errors: Unauthorized (kLoginFailed) for every refusal; database errors (Io, Busy) as such.
+  // Errors: Unauthorized (kLoginFailed) for every refusal; Busy with detail kLoginThrottled
+  // while `source`'s address cools down (no password checked); database errors (Io, Busy).
   Result<Session> login(std::string_view name, std::string_view password, std::string_view source);
+  // Seconds until `source`'s address may try again; 0 when it is not throttled.
+  std::int64_t login_throttled_for(std::string_view source) const;
   // The session's principal; refreshes its idle timer. Errors: Unauthorized (kSessionInvalid).
   Result<Principal> authenticate(std::string_view token);
   // Ends the session (unknown tokens are not an error: logging out twice is fine).
@@ -128,6 +148,15 @@ class AccessService {
   Result<std::optional<UserInfo>> find_user(storage::Connection& c, std::string_view name,
                                             std::string* password_hash);
   Status end_sessions(storage::Connection& c, std::int64_t user_id);
+  // Counts a failed log-in against the source's address; starts (and audits) the cool-down
+  // when the address goes over the limit.
+  void count_source_failure(std::string_view name, std::string_view source, UtcTime now);
+
+  struct SourceFailures {
+    int failures = 0;
+    std::int64_t window_start = 0;   // UTC seconds of the first failure counted
+    std::int64_t blocked_until = 0;  // UTC seconds; in the past when not cooling down
+  };
 
   storage::Database& db_;
   const Clock& clock_;
@@ -135,6 +164,8 @@ class AccessService {
   AuditLog audit_;
   std::once_flag dummy_once_;
   std::string dummy_hash_{};
+  mutable std::mutex sources_mutex_;
+  std::unordered_map<std::string, SourceFailures> sources_;  // by address
 };
 
 // A user name: 1..64 characters of letters, digits, '.', '_', '-' (ASCII) or any non-ASCII

@@ -1,9 +1,11 @@
 #include "access/http/routes.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <variant>
 
 #include "access/http/guard.hpp"
@@ -40,6 +42,12 @@ net::Response login(AccessService& access, const net::Request& r) {
   if (!session) {
     if (session.error().code == ErrorCode::Unauthorized) {
       return unauthorized_response(r, kLoginFailed);
+    }
+    if (session.error().code == ErrorCode::Busy && session.error().detail == kLoginThrottled) {
+      auto resp = net::Response::error(429, "too_many_requests", kLoginThrottled, r.request_id);
+      resp.set_header("Retry-After", std::to_string(std::max<std::int64_t>(
+                                         1, access.login_throttled_for(r.peer))));
+      return resp;
     }
     return database_error_response(r, session.error());
   }
@@ -117,6 +125,12 @@ AccessConfig access_config_from(const config::Section& server_section) {
                                          std::chrono::hours(24)));
   o.session_lifetime_s = secs(s.get_duration("session_lifetime", seconds(o.session_lifetime_s),
                                              seconds(60), std::chrono::hours(24 * 7)));
+  o.source_max_failures =
+      static_cast<int>(s.get_int("source_max_failures", o.source_max_failures, 1, 100000));
+  o.source_window_s = secs(s.get_duration("source_window", seconds(o.source_window_s), seconds(1),
+                                          std::chrono::hours(24)));
+  o.source_cooldown_s = secs(s.get_duration("source_cooldown", seconds(o.source_cooldown_s),
+                                            seconds(1), std::chrono::hours(24)));
   return c;
 }
 

@@ -3,7 +3,9 @@
 //
 //   POST /api/v1/login          {"user": "...", "password": "..."} → 200 {"token", "expires_at",
 //                               "user", "role", "region", "kind"}; 401 for every refusal (same
-//                               body whatever was wrong; lock-out after repeated failures)
+//                               body whatever was wrong; lock-out after repeated failures);
+//                               429 with Retry-After while the caller's address is throttled
+//                               after too many failures (access_service.hpp)
 //   POST /api/v1/logout         Authorization: Bearer <token> → 204
 //   GET  /api/v1/me             the caller's user, role, region and kind
 //   GET  /api/v1/audit?from=ISO&to=ISO&user=U&type=EVENT&limit=N
@@ -32,7 +34,8 @@ struct AccessConfig {
 
 // Reads the "access" subsection of `server_section` ([station.access], [cloud.access]):
 // required, max_failures (1..100), failure_window, lockout, idle_timeout, session_lifetime
-// (durations). Problems go to the section's Document.
+// (durations), source_max_failures (1..100000), source_window, source_cooldown (durations).
+// Problems go to the section's Document.
 AccessConfig access_config_from(const config::Section& server_section);
 
 // `access` must outlive the router.

@@ -1,5 +1,8 @@
 #include "sim/concentrator/terminal.hpp"
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include "protocol/cjt188/frame.hpp"
 #include "protocol/dlt645/frame.hpp"
 #include "protocol/dlt698/objects.hpp"
@@ -137,48 +140,95 @@ void Terminal698::write_records(p::Writer& w, const p::GetRecord& rec, UtcTime n
   }
 }
 
+std::optional<ArchiveEntry> Terminal698::parse_entry(p::DataView data, std::uint8_t& dar) {
+  auto fail_with = [&](const char* reason, std::uint8_t code) {
+    dar = refuse_input(reason, code);
+    return std::nullopt;
+  };
+  // structure {serial, basic {TSA, baud, protocol, port OAD (optional), …}}
+  auto fields = p::as_list(data);
+  if (!fields || fields->count < 2) return fail_with("malformed", kDarTypeMismatch);
+  auto serial = fields->items.read_data();
+  auto basic = fields->items.read_data();
+  if (!serial || !basic) return fail_with("malformed", kDarTypeMismatch);
+  auto basic_fields = p::as_list(*basic);
+  if (!basic_fields || basic_fields->count < 3) return fail_with("malformed", kDarTypeMismatch);
+  auto tsa_data = basic_fields->items.read_data();
+  auto baud = basic_fields->items.read_data();
+  auto protocol = basic_fields->items.read_data();
+  auto number = serial->as_int();
+  if (!tsa_data || !baud || !protocol || !number || tsa_data->type != p::DataType::Tsa) {
+    return fail_with("malformed", kDarTypeMismatch);
+  }
+  if (*number < 1 || *number > 65535) return fail_with("serial", kDarOutOfRange);
+  p::Reader tr(tsa_data->content());
+  auto tsa = tr.read_tsa();
+  if (!tsa) return fail_with("malformed", kDarTypeMismatch);
+  // A meter address is 6 BCD bytes (DL/T 645, DL/T 698.45) or 7 (CJ/T 188); wildcards and the
+  // broadcast address would make the concentrator read every meter as this one.
+  auto address = tsa->address();
+  if (!address || (address->size() != 6 && address->size() != 7) || address->is_wildcard() ||
+      address->is_broadcast()) {
+    return fail_with("address", kDarAddressAbnormal);
+  }
+  auto kind = protocol->as_int();
+  if (!kind || *kind < 1 || *kind > 4) return fail_with("protocol", kDarOutOfRange);
+  if (basic_fields->count >= 4) {
+    auto port = basic_fields->items.read_data();
+    if (!port || port->type != p::DataType::Oad) return fail_with("malformed", kDarTypeMismatch);
+    p::Reader pr(port->content());
+    auto oad = pr.read_oad();
+    if (!oad) return fail_with("malformed", kDarTypeMismatch);
+    // The ports this concentrator has: RS-485 (F201) and carrier / micro-power wireless (F209).
+    if (oad->oi != 0xF201 && oad->oi != 0xF209) return fail_with("port", kDarOutOfRange);
+  }
+  ArchiveEntry e;
+  e.serial = static_cast<std::uint16_t>(*number);
+  e.address = *address;
+  e.protocol = static_cast<ArchiveProtocol>(*kind);
+  e.meter = c_.wired_meter(*address).value_or(kNoMeter);
+  return e;
+}
+
+std::uint8_t Terminal698::add_entries(const p::ActionItem& item) {
+  // All or nothing: every entry is checked, and the archive as it would be afterwards, before
+  // anything is stored, so a refused batch leaves the archive exactly as it was and the station
+  // can correct and resend the whole batch.
+  auto list = p::as_list(item.data);
+  if (!list) return refuse_input("malformed", kDarTypeMismatch);
+  std::vector<ArchiveEntry> batch;
+  batch.reserve(list->count);
+  std::unordered_map<std::uint16_t, MeterAddress> after;  // serial -> address, once applied
+  for (const auto& e : c_.archive()) after.emplace(e.serial, e.address);
+  std::unordered_set<std::uint16_t> seen;
+  for (std::size_t i = 0; i < list->count; ++i) {
+    auto data = list->items.read_data();
+    if (!data) return refuse_input("malformed", kDarTypeMismatch);
+    std::uint8_t dar = kDarSuccess;
+    auto e = parse_entry(*data, dar);
+    if (!e) return dar;
+    if (!seen.insert(e->serial).second) return refuse_input("duplicate", kDarOutOfRange);
+    after[e->serial] = e->address;
+    batch.push_back(*e);
+  }
+  if (after.size() > capacity_) return refuse_input("capacity", kDarOutOfRange);
+  // One meter under two serials would be read twice and its data filed twice.
+  std::unordered_set<MeterAddress> addresses;
+  for (const auto& [serial, address] : after) {
+    if (!addresses.insert(address).second) return refuse_input("duplicate", kDarOutOfRange);
+  }
+  for (const ArchiveEntry& e : batch) c_.upsert(e);
+  return kDarSuccess;
+}
+
 std::uint8_t Terminal698::archive_action(const p::ActionItem& item) {
   switch (item.omd.method) {
-    case 127: {  // add or update: array of structure {serial, basic {TSA, baud, protocol, …}}
-      auto list = p::as_list(item.data);
-      if (!list) return kDarTypeMismatch;
-      for (std::size_t i = 0; i < list->count; ++i) {
-        auto entry = list->items.read_data();
-        if (!entry) return kDarTypeMismatch;
-        auto fields = p::as_list(*entry);
-        if (!fields || fields->count < 2) return kDarTypeMismatch;
-        auto serial = fields->items.read_data();
-        auto basic = fields->items.read_data();
-        if (!serial || !basic) return kDarTypeMismatch;
-        auto basic_fields = p::as_list(*basic);
-        if (!basic_fields || basic_fields->count < 3) return kDarTypeMismatch;
-        auto tsa_data = basic_fields->items.read_data();
-        auto baud = basic_fields->items.read_data();
-        auto protocol = basic_fields->items.read_data();
-        auto number = serial->as_int();
-        if (!tsa_data || !baud || !protocol || !number || tsa_data->type != p::DataType::Tsa) {
-          return kDarTypeMismatch;
-        }
-        p::Reader tr(tsa_data->content());
-        auto tsa = tr.read_tsa();
-        if (!tsa) return kDarTypeMismatch;
-        auto address = tsa->address();
-        auto kind = protocol->as_int();
-        if (!address || !kind || *kind < 0 || *kind > 4 || *number < 1 || *number > 65535) {
-          return kDarOutOfRange;
-        }
-        ArchiveEntry e;
-        e.serial = static_cast<std::uint16_t>(*number);
-        e.address = *address;
-        e.protocol = static_cast<ArchiveProtocol>(*kind);
-        e.meter = c_.wired_meter(*address).value_or(kNoMeter);
-        c_.upsert(e);
-      }
-      return kDarSuccess;
-    }
+    case 127:  // add or update: array of structure {serial, basic {TSA, baud, protocol, …}}
+      return add_entries(item);
     case 128: {  // delete by serial
       auto serial = item.data.as_int();
-      if (!serial) return kDarTypeMismatch;
+      if (!serial) return refuse_input("malformed", kDarTypeMismatch);
+      if (*serial < 1 || *serial > 65535) return refuse_input("serial", kDarOutOfRange);
       return c_.remove(static_cast<std::uint16_t>(*serial)) ? kDarSuccess : kDarObjectMissing;
     }
     case 129:  // clear
@@ -187,6 +237,10 @@ std::uint8_t Terminal698::archive_action(const p::ActionItem& item) {
     default:
       return kDarObjectMissing;
   }
+}
+
+bool Terminal698::confidential(const p::Oad& oad) const {
+  return oad.oi == 0x6000 || oad.oi == 0x6012;  // the archive and the collected records
 }
 
 std::uint8_t Terminal698::act(const p::ActionItem& item, UtcTime now) {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/log.hpp"
+#include "crypto/self_test.hpp"
+
 namespace omni::sim {
 namespace {
 
@@ -110,6 +113,7 @@ Dlt698Device::Bytes Dlt698Device::dispatch(std::span<const std::uint8_t> bytes, 
   }
   if (const auto* get = std::get_if<p::GetRequest>(&*apdu)) return on_get(*get, now);
   if (const auto* action = std::get_if<p::ActionRequest>(&*apdu)) return on_action(*action, now);
+  if (const auto* set = std::get_if<p::SetRequest>(&*apdu)) return on_set(*set, now);
   if (const auto* proxy = std::get_if<p::ProxyRequest>(&*apdu)) return on_proxy(*proxy, now);
   return error_response(piid, 2);  // service not supported
 }
@@ -117,6 +121,43 @@ Dlt698Device::Bytes Dlt698Device::dispatch(std::span<const std::uint8_t> bytes, 
 void Dlt698Device::enable_security(DeviceSecurity security) {
   nonces_ = crypto::session::NonceCache(security.handshake.max_clock_skew_s);
   security_ = std::make_unique<DeviceSecurity>(std::move(security));
+  (void)run_self_test();  // a failure is kept in the state and the alarm, not returned
+}
+
+Status Dlt698Device::run_self_test() {
+  if (!security_) return fail(ErrorCode::Unsupported, "security is not enabled");
+  ++security_counters_.self_tests;
+  Status st = security_->self_test ? security_->self_test() : crypto::self_test();
+  self_test_ok_ = st.has_value();
+  if (!st) {
+    ++security_counters_.alarms;
+    security_counters_.last_alarm = st.error().detail;
+    // A device whose cryptography is broken must not go on protecting data with it.
+    handshake_.reset();
+    channel_.reset();
+    log::get("sim")->error("device {}: security self-test failed, sessions refused: {}",
+                           address_.to_string(), st.error().to_string());
+  }
+  return st;
+}
+
+bool Dlt698Device::write_allowed() {
+  if (!security_ || in_session_) return true;
+  ++security_counters_.unauthorised_writes;
+  return false;
+}
+
+bool Dlt698Device::read_allowed(const p::Oad& oad) {
+  if (!security_ || in_session_ || !confidential(oad)) return true;
+  ++security_counters_.unauthorised_reads;
+  return false;
+}
+
+bool Dlt698Device::confidential(const p::Oad&) const { return false; }
+
+std::uint8_t Dlt698Device::refuse_input(const std::string& reason, std::uint8_t dar) {
+  ++security_counters_.refused_inputs[reason];
+  return dar;
 }
 
 void Dlt698Device::count_rejection(const std::string& what) { ++security_counters_.rejected[what]; }
@@ -129,6 +170,10 @@ std::optional<Dlt698Device::Bytes> Dlt698Device::secured_dispatch(
   std::uint8_t tag = apdu.empty() ? 0 : apdu[0];
   if (tag == 0x81) {  // LINK-Response: link management, outside the security layer
     (void)dispatch(apdu, now);
+    return std::nullopt;
+  }
+  if (tag == 0x02 && !self_test_ok_) {
+    count_rejection("refused:self_test");  // the alarm was raised when the self-test failed
     return std::nullopt;
   }
   if (tag == 0x02) {  // CONNECT-Request: a new session (or a re-key of the current one)
@@ -173,7 +218,9 @@ std::optional<Dlt698Device::Bytes> Dlt698Device::secured_dispatch(
     return std::nullopt;
   }
   if (in->missing > 0) ++security_counters_.gaps;
+  in_session_ = true;
   Bytes reply = dispatch(in->apdu, now);
+  in_session_ = false;
   if (reply.empty()) return std::nullopt;
   auto out = channel_->wrap(reply, t);
   if (!out) {
@@ -205,8 +252,17 @@ void Dlt698Device::write_records(p::Writer& w, const p::GetRecord&, UtcTime) {
 
 std::uint8_t Dlt698Device::act(const p::ActionItem& item, UtcTime now) {
   if (item.omd.oi != 0x4000 || item.omd.method != 127) return kDarObjectMissing;
-  if (item.data.type != p::DataType::DateTimeS) return kDarTypeMismatch;
-  p::Reader r(item.data.content());
+  return set_clock(item.data, now);
+}
+
+std::uint8_t Dlt698Device::set(const p::SetItem& item, UtcTime now) {
+  if (item.oad.value() != 0x40000200) return kDarObjectMissing;
+  return set_clock(item.data, now);
+}
+
+std::uint8_t Dlt698Device::set_clock(const p::DataView& data, UtcTime now) {
+  if (data.type != p::DataType::DateTimeS) return kDarTypeMismatch;
+  p::Reader r(data.content());
   auto t = r.read_date_time_s();
   if (!t) return kDarTypeMismatch;
   auto civil = t->to_civil();
@@ -221,7 +277,10 @@ Dlt698Device::Bytes Dlt698Device::on_proxy(const p::ProxyRequest& proxy, UtcTime
 
 void Dlt698Device::write_normal(p::Writer& w, const p::Oad& oad, UtcTime now) {
   w.oad(oad);
-  if (!write_object(w, oad, now)) {
+  if (!read_allowed(oad)) {
+    w.u8(0);
+    w.u8(kDarRefused);
+  } else if (!write_object(w, oad, now)) {
     w.u8(0);
     w.u8(kDarObjectMissing);
   }
@@ -250,7 +309,12 @@ Dlt698Device::Bytes Dlt698Device::on_get(const p::GetRequest& get, UtcTime now) 
     case p::GetChoice::Record:
       w.oad(get.record.oad);
       w.rcsd(get.record.rcsd);
-      write_records(w, get.record, now);
+      if (read_allowed(get.record.oad)) {
+        write_records(w, get.record, now);
+      } else {
+        w.u8(0);
+        w.u8(kDarRefused);
+      }
       break;
     default:
       return error_response(get.piid, 2);
@@ -267,9 +331,21 @@ Dlt698Device::Bytes Dlt698Device::on_action(const p::ActionRequest& action, UtcT
   w.u8(1);
   w.u8(action.piid);
   w.omd(action.item.omd);
-  w.u8(act(action.item, now));
+  w.u8(write_allowed() ? act(action.item, now) : kDarRefused);
   w.u8(0);  // no return data
   write_tail(w);
+  return out;
+}
+
+Dlt698Device::Bytes Dlt698Device::on_set(const p::SetRequest& request, UtcTime now) {
+  if (request.choice != p::SetChoice::Normal) return error_response(request.piid, 2);
+  p::SetResponse r;
+  r.choice = p::SetChoice::Normal;
+  r.piid_acd = request.piid;
+  r.item.oad = request.item.oad;
+  r.item.dar = write_allowed() ? set(request.item, now) : kDarRefused;
+  Bytes out;
+  p::encode(r, out);
   return out;
 }
 

@@ -5,8 +5,9 @@
 // requests they have.
 //
 // Services the base answers itself: GET 40000200 (clock) and 40010200 (address), ACTION
-// 4000 method 127 (set the clock). Unknown objects answer DAR 6; services nobody offers get an
-// ERROR-Response (2, service not supported); a broadcast is acted on without a reply.
+// 4000 method 127 and SET-Normal 40000200 (set the clock). Unknown objects answer DAR 6; services
+// nobody offers get an ERROR-Response (2, service not supported); a broadcast is acted on without a
+// reply.
 //
 // A reply APDU longer than kMaxApdu goes out in link-layer fragments: the first at once, each
 // next one when the station confirms the previous (C.D5 with a confirm-type fragment header).
@@ -18,9 +19,22 @@
 // (in "required" mode always, otherwise once a session exists) is a Downgrade. A refused
 // handshake gets the handshake's refusal CONNECT-Response; any other rejected frame is dropped
 // without a reply. Both are counted in security_counters().
+//
+// Self-protection (SEC-10), once security is enabled:
+//   - The crypto self-test (crypto/self_test.hpp) runs in enable_security() and on demand
+//     (run_self_test()). While it is failing the device starts no session (a CONNECT-Request is
+//     dropped and counted as "refused:self_test"), ends the one it had, logs an error and counts
+//     an alarm in security_counters().
+//   - Writes (every ACTION, every SET: the clock, the archive, parameters) are carried out only
+//     for requests that arrived inside the authenticated session; a plain one gets DAR 3
+//     (read/write denied) and is counted in unauthorised_writes. Reading an object the subclass
+//     calls confidential() (a concentrator's archive and stored records) likewise needs the
+//     session (unauthorised_reads). In "required" mode plain requests never get this far (they
+//     are Downgrades); the check matters when required is false and is a second line anyway.
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,9 +53,11 @@
 namespace omni::sim {
 
 inline constexpr std::uint8_t kDarSuccess = 0;
+inline constexpr std::uint8_t kDarRefused = 3;  // read/write denied (拒绝读写)
 inline constexpr std::uint8_t kDarObjectMissing = 6;
 inline constexpr std::uint8_t kDarTypeMismatch = 7;
 inline constexpr std::uint8_t kDarOutOfRange = 8;
+inline constexpr std::uint8_t kDarAddressAbnormal = 27;
 inline constexpr std::uint8_t kDarTimeout = 33;
 
 struct DeviceSecurity {
@@ -51,6 +67,8 @@ struct DeviceSecurity {
   bool required = true;  // false: plain requests are served until a session exists
   crypto::session::HandshakeOptions handshake;
   crypto::session::ChannelOptions channel;
+  // Test hook: replaces crypto::self_test() for this device (inject a failure), when set.
+  std::function<Status()> self_test{};
 };
 
 // What the device refused, by name ("forged", "replayed", … from the channel; "refused:<reason>"
@@ -59,6 +77,15 @@ struct DeviceSecurityCounters {
   std::uint64_t sessions = 0;
   std::uint64_t gaps = 0;
   std::map<std::string, std::uint64_t> rejected;
+  // SEC-10: requests refused for want of a session, and self-test results. `alarms` counts the
+  // events a station should raise (a failed self-test); last_alarm says what failed.
+  std::uint64_t unauthorised_writes = 0;
+  std::uint64_t unauthorised_reads = 0;
+  // Authorised writes whose content was refused (SEC-10 input checks), by reason.
+  std::map<std::string, std::uint64_t> refused_inputs;
+  std::uint64_t self_tests = 0;
+  std::uint64_t alarms = 0;
+  std::string last_alarm;
   std::uint64_t total_rejected() const {
     std::uint64_t n = 0;
     for (const auto& [k, v] : rejected) n += v;
@@ -96,6 +123,11 @@ class Dlt698Device {
   void enable_security(DeviceSecurity security);
   bool secured() const { return channel_ != nullptr; }
   const DeviceSecurityCounters& security_counters() const { return security_counters_; }
+  // Runs the crypto self-test now (or the DeviceSecurity hook). On failure: alarm, log line,
+  // the session (if any) is ended and none starts until a later run passes. Errors: the
+  // self-test's error; Unsupported when security is not enabled.
+  Status run_self_test();
+  bool self_test_ok() const { return self_test_ok_; }
 
  protected:
   using Bytes = std::vector<std::uint8_t>;
@@ -105,12 +137,20 @@ class Dlt698Device {
   // Writes the rest of a ResultRecord after OAD and RCSD: `01 rows…` or `00 DAR`.
   virtual void write_records(protocol::dlt698::Writer& w, const protocol::dlt698::GetRecord& rec,
                              UtcTime now);
-  // The DAR of one ACTION; the base sets the clock (4000/127).
+  // The DAR of one ACTION; the base sets the clock (4000/127). Called only for authorised
+  // requests (see the top of this file).
   virtual std::uint8_t act(const protocol::dlt698::ActionItem& item, UtcTime now);
+  // The DAR of one SET; the base sets the clock (40000200). Authorised requests only.
+  virtual std::uint8_t set(const protocol::dlt698::SetItem& item, UtcTime now);
+  // Whether reading `oad` needs the authenticated session once security is on (stored data
+  // the device keeps confidential). The base has none.
+  virtual bool confidential(const protocol::dlt698::Oad& oad) const;
   // The whole PROXY-Response APDU; the base refuses the service.
   virtual Bytes on_proxy(const protocol::dlt698::ProxyRequest& proxy, UtcTime now);
 
   static Bytes error_response(std::uint8_t piid, std::uint8_t error);
+  // Counts a write refused for its content ("address", "duplicate", …) and returns `dar`.
+  std::uint8_t refuse_input(const std::string& reason, std::uint8_t dar);
 
  private:
   // The reply to `request`: one frame, or the first fragment with the rest queued.
@@ -122,6 +162,11 @@ class Dlt698Device {
   void count_rejection(const std::string& what);
   Bytes on_get(const protocol::dlt698::GetRequest& get, UtcTime now);
   Bytes on_action(const protocol::dlt698::ActionRequest& action, UtcTime now);
+  Bytes on_set(const protocol::dlt698::SetRequest& set, UtcTime now);
+  // False (and counted) when security is on and the request being served came in plain.
+  bool write_allowed();
+  bool read_allowed(const protocol::dlt698::Oad& oad);
+  std::uint8_t set_clock(const protocol::dlt698::DataView& data, UtcTime now);
   void write_normal(protocol::dlt698::Writer& w, const protocol::dlt698::Oad& oad, UtcTime now);
 
   MeterAddress address_;
@@ -138,6 +183,8 @@ class Dlt698Device {
   std::unique_ptr<crypto::session::ServerHandshake> handshake_;  // awaiting the confirmation
   std::unique_ptr<crypto::session::SecureChannel> channel_;
   DeviceSecurityCounters security_counters_;
+  bool self_test_ok_ = true;
+  bool in_session_ = false;  // the request being dispatched came through the secure channel
 };
 
 }  // namespace omni::sim
