@@ -26,6 +26,10 @@ constexpr std::array kOperations{
     Operation{"meter.clock_set", kOperator, true, "set a terminal's or meter's clock"},
     Operation{"meter.remote_switch", kOperator, true, "open or close a valve or relay remotely"},
     Operation{"tariff.change", kAdmin, true, "change a tariff"},
+    Operation{"tariffs.read", kEveryone, false, "the tariff plans and their versions"},
+    // Bills name customers' charges: not for the read-only role.
+    Operation{"bills.read", kAdmin | kOperator | kAuditor, false,
+              "monthly bills and prepaid mismatches"},
     Operation{"config.change", kAdmin, true, "change the configuration"},
     Operation{"user.manage", kAdmin, true, "add, lock, unlock users; reset passwords"},
     Operation{"user.read", kAdmin | kAuditor, false, "list users and their roles"},

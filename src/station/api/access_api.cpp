@@ -16,6 +16,12 @@ constexpr RouteOperation kRouteOperations[] = {
     {"GET", "/api/v1/station/success", "station.read"},
     {"GET", "/api/v1/meters/{address}/daily", "readings.read"},
     {"GET", "/api/v1/alarms", "alarms.read"},
+    {"GET", "/api/v1/tariffs", "tariffs.read"},
+    {"GET", "/api/v1/bills", "bills.read"},
+    {"GET", "/api/v1/bills/mismatches", "bills.read"},
+    {"GET", "/api/v1/review", "readings.read"},
+    {"POST", "/api/v1/review/{meter}/{day}", "readings.edit"},  // dangerous: X-Omni-Confirm
+    {"GET", "/api/v1/meters/{address}/edits", "readings.read"},
 };
 
 }  // namespace
@@ -34,7 +40,9 @@ std::string station_route_operation(std::string_view method, std::string_view pa
       return std::string(r.operation);
     }
   }
-  return "station.read";
+  // A route nobody mapped is refused to every role (no operation has this name) rather than
+  // silently readable: tests/unit/station/route_permissions_test.cpp keeps the table complete.
+  return std::string(kUnmappedRoute);
 }
 
 net::Router guard_routes(const net::Router& routes, access::AccessService& access, bool required) {

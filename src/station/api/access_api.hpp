@@ -26,7 +26,9 @@ AccessConfig access_config_from(const config::Section& station_section);
 // login, logout, me, audit, audit/verify (access/http/routes.hpp).
 void add_access_routes(net::Router& router, access::AccessService& access);
 
-// The operation a station route needs ("station.read" when the table does not name one).
+// The operation a station route needs; kUnmappedRoute (refused to every role) when the table
+// does not name one.
+inline constexpr std::string_view kUnmappedRoute = "unmapped";
 std::string station_route_operation(std::string_view method, std::string_view pattern);
 
 // A router with every route of `routes`: unchanged when `required` is false, each guarded by

@@ -163,12 +163,14 @@ Result<Exporter::Coverage> Exporter::count_coverage(UtcTime now, std::size_t roo
     days.emplace_back(d, true);
   }
   cov.counted = true;
+  // Online: a remote point with a measured or edited value that day; estimates and suspect
+  // values do not count, as in the station's daily success.
   for (auto [day, is_new] : days) {
     auto rows = db_.query(
         "SELECT p.energy, p.industry, COUNT(*), "
         "SUM(CASE WHEN p.remote <> 0 AND EXISTS (SELECT 1 FROM meter m "
         "JOIN reading_daily r ON r.meter_id = m.id WHERE m.address = p.address AND r.day = $1 "
-        "AND r.quality <> 3) THEN 1 ELSE 0 END) "
+        "AND r.quality IN (0, 2)) THEN 1 ELSE 0 END) "
         "FROM point p WHERE p.installed < $2 AND (p.removed IS NULL OR p.removed >= $3) "
         "GROUP BY p.energy, p.industry ORDER BY p.energy, p.industry",
         {day, day_start(day + 1).seconds, day_start(day).seconds});

@@ -35,6 +35,15 @@ constexpr std::uint8_t kClientAddress = 0x01;
 
 std::int64_t beijing_day(const CivilTime& t) { return days_from_civil(t.year, t.month, t.day); }
 
+// Daily values are due from 00:05 Beijing time: concentrators start their daily round then, and
+// an IoT meter's register read then stands for the day's midnight freeze.
+constexpr int kDailyDueMinute = 5;
+// An IoT meter's register is taken as the day's value only until 06:05, the concentrators' last
+// retry round, which freeze a meter without its own freeze the same way.
+constexpr int kDirectFreezeEndMinute = 6 * 60 + 5;
+// DL/T 698.45 archive protocol enum of an IoT meter's row in `meter`.
+constexpr std::uint8_t kProtocolDlt698 = 3;
+
 }  // namespace
 
 StationConfig station_config_from(config::Section root) {
@@ -48,6 +57,7 @@ StationConfig station_config_from(config::Section root) {
   c.collect_every =
       s.get_duration("collect_every", c.collect_every, std::chrono::milliseconds(100));
   c.history_days = static_cast<int>(s.get_int("history_days", c.history_days, 1, 31));
+  c.archive_every = static_cast<int>(s.get_int("archive_every", c.archive_every, 1, 10'000));
   c.set_clocks = s.get_bool("set_clocks", c.set_clocks);
   c.clock_set_limit = std::chrono::duration_cast<std::chrono::seconds>(s.get_duration(
       "clock_set_limit", c.clock_set_limit, std::chrono::seconds(1), std::chrono::hours(1)));
@@ -104,6 +114,13 @@ struct Link : std::enable_shared_from_this<Link> {
   std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_fragment = std::chrono::steady_clock::now();
   std::uint8_t next_piid = 1;
+  // What the collector learnt: a concentrator (its archive answered with a list) or an IoT
+  // meter (no archive object); Unknown until the archive GET got an answer.
+  enum class Role : std::uint8_t { Unknown, Concentrator, Meter };
+  Role role = Role::Unknown;
+  std::unordered_map<MeterAddress, int> kinds;  // a concentrator's meters: energy kind
+  std::int64_t collections = 0;                 // since login (archive every archive_every-th)
+  std::int64_t direct_day = -1;                 // an IoT meter: the Beijing day last stored
   std::map<std::uint8_t, std::shared_ptr<Pending>> pending;
   Bytes reassembly = Bytes(1 << 20);
   p::Reassembler reassembler{reassembly};
@@ -356,6 +373,7 @@ struct StationServer::Impl {
       counters.logins.inc();
       auto id = store.touch_concentrator(frame.server_address, now);
       if (id) link->concentrator_id = *id;
+      link->collections = 0;  // a new login: read the archive again
       (void)store.record_event(frame.server_address, "login", "", now);
       log->info("{} logged in", frame.server_address.to_string());
     } else if (req.type == p::LinkType::Heartbeat) {
@@ -530,7 +548,7 @@ struct StationServer::Impl {
         if (!co_await establish(link)) co_return;
       }
       co_await collect_once(link);
-      timer.expires_after(config.collect_every);
+      timer.expires_after(next_collection(*link));
       auto [ec] = co_await timer.async_wait(kTuple);
       if (ec) co_return;
     }
@@ -581,23 +599,141 @@ struct StationServer::Impl {
     }
   }
 
-  awaitable<void> collect_once(std::shared_ptr<Link> link) {
-    co_await check_clock(link);
-    // 1. The device's archive: which meters it reads, with protocol and energy kind.
+  // The wait before the next collection: `collect_every`, but an IoT meter's link wakes just
+  // after the next 00:05 Beijing time so that its register is read close to midnight. The
+  // station's clock may run `simulated_speed` times real time.
+  std::chrono::milliseconds next_collection(const Link& link) const {
+    if (link.role != Link::Role::Meter) return config.collect_every;
+    CivilTime local = TimeZone::shanghai().to_local(wall_now());
+    std::int64_t into_day = local.hour * 3600 + local.minute * 60 + local.second;
+    std::int64_t until_due = (kDailyDueMinute * 60 - into_day + 86400) % 86400 + 1;
+    double speed = config.simulated_start ? config.simulated_speed : 1.0;
+    auto real = std::chrono::milliseconds(
+        static_cast<std::int64_t>(static_cast<double>(until_due) * 1000.0 / speed) + 1);
+    return std::min(config.collect_every, real);
+  }
+
+  // GET 60000200. A list: a concentrator, whose meters go into the archive; an answer without
+  // data (the object is missing): an IoT meter, given its meter row. No answer: still unknown.
+  awaitable<void> read_archive(std::shared_ptr<Link> link) {
     p::GetRequest get;
     get.oad = p::Oad::from_u32(0x60000200);
     Bytes apdu;
     p::encode(get, apdu);
     auto archive = co_await request(link, apdu, 2);
+    if (!archive) co_return;
+    auto response = p::decode_get_response(*archive);
+    if (!response) co_return;
+    if (!response->result.result.has_data) {
+      if (link->role == Link::Role::Unknown) {
+        auto id = store.touch_direct_meter(*link->address, kProtocolDlt698, wall_now());
+        if (!id) {
+          log->error("{}: storing the IoT meter failed: {}", link->address->to_string(),
+                     id.error().to_string());
+          co_return;
+        }
+        link->role = Link::Role::Meter;
+        log->info("{}: no archive, an IoT meter: read daily after 00:05",
+                  link->address->to_string());
+      }
+      co_return;
+    }
     std::unordered_map<MeterAddress, int> kinds;
-    if (archive) {
-      if (auto rows = parse_archive(*archive, kinds); !rows.empty()) {
-        (void)store.upsert_meters(link->concentrator_id, rows, wall_now());
+    if (auto rows = parse_archive(*archive, kinds); !rows.empty()) {
+      if (auto st = store.upsert_meters(link->concentrator_id, rows, wall_now()); !st) {
+        log->error("{}: storing the archive failed: {}", link->address->to_string(),
+                   st.error().to_string());
+        co_return;
       }
     }
-    if (kinds.empty()) co_return;  // an IoT meter, or no archive: nothing collected this way
-    // 2. Collected daily records of every meter, the last `history_days`.
-    apdu.clear();
+    link->role = Link::Role::Concentrator;
+    link->kinds = std::move(kinds);
+  }
+
+  // An IoT meter keeps no daily freeze the station can ask for (it answers its current
+  // registers only), so the station freezes it as a concentrator freezes such a meter: the total
+  // forward active energy read after 00:05 (until 06:05) is stored as that Beijing day's value,
+  // the register at the start of the day like every concentrator's record of the day.
+  awaitable<void> read_direct_meter(std::shared_ptr<Link> link) {
+    CivilTime local = TimeZone::shanghai().to_local(wall_now());
+    std::int64_t today = beijing_day(local);
+    int minute = local.hour * 60 + local.minute;
+    if (minute < kDailyDueMinute || minute >= kDirectFreezeEndMinute || link->direct_day == today)
+      co_return;
+    p::GetRequest get;
+    get.oad = p::Oad::from_u32(0x00100201);  // forward active energy, element 1: the total
+    Bytes apdu;
+    p::encode(get, apdu);
+    auto reply = co_await request(link, apdu, 2);
+    if (!reply) {
+      log->warn("{}: energy register: {}", link->address->to_string(), reply.error().to_string());
+      co_return;
+    }
+    auto r = p::decode_get_response(*reply);
+    if (!r || !r->result.result.has_data) co_return;
+    auto value = r->result.result.data.as_int();
+    if (!value || *value < 0) co_return;
+    std::vector<DailyReading> readings{
+        {*link->address, today, *value, 2, "kWh", Quality::Measured}};
+    auto saved = store.save_daily(readings, wall_now());
+    if (!saved) {
+      log->error("{}: storing the daily value failed: {}", link->address->to_string(),
+                 saved.error().to_string());
+      co_return;
+    }
+    link->direct_day = today;
+    count_saved(*saved);
+    log->info("{}: daily value of day {} read from the register ({} new)",
+              link->address->to_string(), today, saved->inserted);
+  }
+
+  void count_saved(const ArchiveStore::SaveResult& saved) {
+    counters.readings_stored.inc(static_cast<std::uint64_t>(saved.inserted));
+    counters.readings_duplicate.inc(static_cast<std::uint64_t>(saved.duplicates));
+    counters.readings_unknown_meter.inc(static_cast<std::uint64_t>(saved.unknown));
+    counters.readings_suspect.inc(static_cast<std::uint64_t>(saved.suspect));
+  }
+
+  // How many daily records (selector 10, "last N") to ask the concentrator for: from the
+  // oldest day of the last `history_days` (today included) on which one of its meters has no
+  // stored value, up to today; today's record alone when nothing is missing and today's values
+  // are due; 0 (no request) before 00:05 when nothing is missing. When the store cannot tell,
+  // all of `history_days`, as before.
+  int records_to_read(const Link& link) {
+    CivilTime local = TimeZone::shanghai().to_local(wall_now());
+    std::int64_t today = beijing_day(local);
+    // The window is the one the station always re-read: today and the `history_days` - 1 days
+    // before it, so N never exceeds history_days.
+    auto missing =
+        store.oldest_missing_day(link.concentrator_id, today - config.history_days + 1, today - 1);
+    if (!missing) {
+      log->warn("{}: planning the collection: {}", link.address->to_string(),
+                missing.error().to_string());
+      return config.history_days;
+    }
+    if (*missing) return static_cast<int>(today - **missing + 1);
+    return local.hour * 60 + local.minute >= kDailyDueMinute ? 1 : 0;
+  }
+
+  awaitable<void> collect_once(std::shared_ptr<Link> link) {
+    co_await check_clock(link);
+    // 1. The device's archive: which meters it reads, with protocol and energy kind; at login
+    // and then every `archive_every`-th collection.
+    bool archive_due =
+        link->role == Link::Role::Unknown ||
+        (link->role == Link::Role::Concentrator && link->collections % config.archive_every == 0);
+    ++link->collections;
+    if (archive_due) co_await read_archive(link);
+    if (link->role == Link::Role::Meter) {
+      co_await read_direct_meter(link);
+      co_return;
+    }
+    if (link->role != Link::Role::Concentrator || link->kinds.empty()) co_return;
+    const int last_n = records_to_read(*link);
+    if (last_n == 0) co_return;
+    log->info("{}: reading the last {} daily records", link->address->to_string(), last_n);
+    Bytes apdu;
+    // 2. Collected daily records of every meter, the last `last_n` days.
     p::Writer w(apdu);
     w.u8(0x05);
     w.u8(0x03);
@@ -605,7 +741,7 @@ struct StationServer::Impl {
     w.oad(p::Oad::from_u32(0x60120300));
     p::Rsd rsd;
     rsd.selector = 10;
-    rsd.last_n = static_cast<std::uint8_t>(config.history_days);
+    rsd.last_n = static_cast<std::uint8_t>(last_n);
     rsd.ms.choice = static_cast<std::uint8_t>(p::MsChoice::All);
     w.rsd(rsd);
     w.length(3);
@@ -622,17 +758,14 @@ struct StationServer::Impl {
       log->warn("{}: daily records: {}", link->address->to_string(), records.error().to_string());
       co_return;
     }
-    std::vector<DailyReading> readings = parse_records(*records, kinds);
+    std::vector<DailyReading> readings = parse_records(*records, link->kinds);
     auto saved = store.save_daily(readings, wall_now());
     if (!saved) {
       log->error("{}: storing readings failed: {}", link->address->to_string(),
                  saved.error().to_string());
       co_return;
     }
-    counters.readings_stored.inc(static_cast<std::uint64_t>(saved->inserted));
-    counters.readings_duplicate.inc(static_cast<std::uint64_t>(saved->duplicates));
-    counters.readings_unknown_meter.inc(static_cast<std::uint64_t>(saved->unknown));
-    counters.readings_suspect.inc(static_cast<std::uint64_t>(saved->suspect));
+    count_saved(*saved);
     log->info("{}: {} daily readings ({} new)", link->address->to_string(), readings.size(),
               saved->inserted);
   }

@@ -3,8 +3,10 @@
 // speak DL/T 698.45. Per link it answers LINK (login, heartbeat, logout), closes links idle for
 // longer than `idle_timeout`, lets a newer login of the same address replace the older link
 // (logged as an event), confirms and reassembles fragmented replies, acknowledges reports, and
-// runs the collector: learn the device's archive, then read its collected daily records and
-// store them, again every `collect_every`.
+// runs the collector: learn the device's archive, then read the collected daily records it
+// lacks and store them, again every `collect_every`. A device without an archive is an IoT
+// meter that dials in itself: its register is read once a day after 00:05 Beijing time and
+// stored as that day's daily value (docs/station.md, "Collection").
 //
 // Secured sessions ([station.security] mode = "required", docs/security.md "Station-terminal
 // sessions"): after LINK login the station runs the ClientHandshake (CONNECT-Request ->
@@ -61,7 +63,14 @@ struct StationConfig {
   // round gives up (the next round re-reads `history_days` anyway).
   int request_attempts = 1;
   std::chrono::milliseconds collect_every{std::chrono::hours(1)};
-  int history_days = 3;  // daily records re-read on every collection (field practice)
+  // Daily records looked at on every collection (field practice: the last 3 days are
+  // re-read: today and the two days before). Only what is missing is asked for: the records
+  // from the oldest of those days before today on which one of the concentrator's meters has
+  // no stored value up to today, or today's record alone when nothing is missing.
+  int history_days = 3;
+  // The concentrator's archive (GET 60000200, it rarely changes) is read at login and then on
+  // every `archive_every`-th collection.
+  int archive_every = 24;
   // A daily value missing at this local time the next day raises an alarm (S-READ-1); the
   // concentrators' last retry round is 06:05.
   int missing_alarm_minute = 6 * 60 + 30;

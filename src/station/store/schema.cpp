@@ -205,6 +205,43 @@ CREATE TABLE meter_balance (
  PRIMARY KEY (point, at));
 INSERT INTO export_state (name, value) VALUES ('next_bill', 1), ('bill_cursor', 0);
 )sql"},
+    // Validation, estimation and editing (src/station/vee/, docs/station.md "VEE").
+    // reading_daily.method: how an estimated value was made ('interpolated'), NULL otherwise.
+    // review_item gains a machine reason (the rule's name; step 2's one rule wrote a sentence),
+    // a human detail and its resolution: state open | accepted | replaced | rejected, by whom,
+    // when and why. reading_edit is the edit history: one row per operator decision, with the
+    // value and quality before and after. meter_vacancy: days a point is known to be empty (no
+    // 'stuck' check then), by device address; to_day NULL = still vacant.
+    {5, "validation, estimation and editing", R"sql(
+ALTER TABLE reading_daily ADD COLUMN method TEXT;
+ALTER TABLE review_item ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE review_item ADD COLUMN state TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE review_item ADD COLUMN resolved_at BIGINT;
+ALTER TABLE review_item ADD COLUMN resolution TEXT;
+UPDATE review_item SET reason = 'register_fell' WHERE reason = 'register went backwards';
+CREATE INDEX review_item_state ON review_item (state, created_at);
+CREATE TABLE reading_edit (
+ meter_id BIGINT NOT NULL REFERENCES meter(id),
+ day BIGINT NOT NULL,
+ revision INTEGER NOT NULL,
+ at BIGINT NOT NULL,
+ user_name TEXT NOT NULL,
+ action TEXT NOT NULL,
+ old_value BIGINT NOT NULL,
+ new_value BIGINT NOT NULL,
+ old_quality INTEGER NOT NULL,
+ new_quality INTEGER NOT NULL,
+ reason TEXT NOT NULL,
+ PRIMARY KEY (meter_id, day, revision));
+CREATE TABLE meter_vacancy (
+ address TEXT NOT NULL,
+ from_day BIGINT NOT NULL,
+ to_day BIGINT,
+ PRIMARY KEY (address, from_day));
+)sql"},
+    // Collection planning (ArchiveStore::oldest_missing_day): a concentrator's meters, found
+    // without scanning the meter table on every collection round of every concentrator.
+    {6, "meters by concentrator", "CREATE INDEX meter_concentrator ON meter (concentrator_id);"},
 };
 
 }  // namespace

@@ -39,6 +39,10 @@ TEST(Permissions, RolesSeparateDuties) {
                               {.operation = "meter.remote_switch", .confirmed = true})),
             kForbidden);
   EXPECT_EQ(refusal(authorize(user(Role::Administrator), {.operation = "audit.read"})), "ok");
+  // Bills name customers' charges: the read-only role sees the tariffs but not the bills.
+  EXPECT_EQ(refusal(authorize(user(Role::ReadOnly), {.operation = "tariffs.read"})), "ok");
+  EXPECT_EQ(refusal(authorize(user(Role::ReadOnly), {.operation = "bills.read"})), kForbidden);
+  EXPECT_EQ(refusal(authorize(user(Role::Operator), {.operation = "bills.read"})), "ok");
 }
 
 TEST(Permissions, UnknownOperationIsDeniedToEveryone) {
