@@ -122,8 +122,17 @@ struct Link : std::enable_shared_from_this<Link> {
   std::int64_t collections = 0;                 // since login (archive every archive_every-th)
   std::int64_t direct_day = -1;                 // an IoT meter: the Beijing day last stored
   std::map<std::uint8_t, std::shared_ptr<Pending>> pending;
-  Bytes reassembly = Bytes(1 << 20);
-  p::Reassembler reassembler{reassembly};
+  // A fragmented reply is reassembled in a buffer that exists only while its transfer is open:
+  // most links carry no fragments between collections, and 10,000 idle sessions must not hold
+  // a megabyte each (bench/station/sessions_bench.cpp).
+  struct Reassembly {
+    Reassembly() = default;
+    Reassembly(const Reassembly&) = delete;  // the reassembler points into the buffer
+    Reassembly& operator=(const Reassembly&) = delete;
+    Bytes buffer = Bytes(1 << 20);
+    p::Reassembler reassembler{buffer};
+  };
+  std::unique_ptr<Reassembly> reassembly;
   // Digests of the last frames received: a repeated frame (a repeater on the line, a device's
   // retransmission) is dropped, so a stale fragment cannot be spliced into a newer transfer.
   // Forgotten whenever a new request goes out (forget_recent): a reply that happens to repeat
@@ -262,8 +271,8 @@ struct StationServer::Impl {
     }
     auto waiter = std::make_shared<Link::Pending>(io);
     link->pending[piid] = waiter;
-    link->reassembler.reset();  // a transfer still open belongs to an abandoned request
-    link->forget_recent();      // replies to this request may repeat earlier frames exactly
+    link->reassembly.reset();  // a transfer still open belongs to an abandoned request
+    link->forget_recent();     // replies to this request may repeat earlier frames exactly
     counters.requests.inc();
     send(link,
          frame_for(*link, payload, static_cast<std::uint8_t>(p::LinkFunction::UserData), true));
@@ -487,20 +496,23 @@ struct StationServer::Impl {
       return;
     }
     link->last_fragment = std::chrono::steady_clock::now();
-    auto state = link->reassembler.feed(frame->fragment, frame->apdu);
+    if (!link->reassembly) link->reassembly = std::make_unique<Link::Reassembly>();
+    p::Reassembler& reassembler = link->reassembly->reassembler;
+    auto state = reassembler.feed(frame->fragment, frame->apdu);
     if (!state) {
-      counters.rejected_frames.inc();
+      counters.rejected_frames.inc();  // the reassembler dropped the transfer
+      link->reassembly.reset();
       return;
     }
     p::Frame confirm;
     confirm.server_address = frame->server_address;
     confirm.client_address = kClientAddress;
     Bytes wire;
-    if (p::encode_fragment_confirm(confirm, link->reassembler.last_number(), wire))
+    if (p::encode_fragment_confirm(confirm, reassembler.last_number(), wire))
       send(link, std::move(wire));
     if (*state == p::Reassembler::State::Complete) {
-      Bytes apdu(link->reassembler.apdu().begin(), link->reassembler.apdu().end());
-      link->reassembler.reset();
+      Bytes apdu(reassembler.apdu().begin(), reassembler.apdu().end());
+      link->reassembly.reset();
       on_apdu(link, *frame, apdu);
     }
   }
