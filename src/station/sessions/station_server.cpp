@@ -186,6 +186,7 @@ struct StationServer::Impl {
   // without its value gets an alarm; values that arrive later clear theirs.
   awaitable<void> supervise_loop() {
     asio::steady_timer timer(io);
+    std::int64_t estimated_day = -1;
     for (;;) {
       UtcTime now = wall_now();
       CivilTime local = TimeZone::shanghai().to_local(now);
@@ -195,6 +196,16 @@ struct StationServer::Impl {
       if (auto raised = store.supervise_daily(day, now)) {
         counters.alarms_raised.inc(static_cast<std::uint64_t>(*raised));
         if (*raised > 0) log->warn("{} meters have no daily value for day {}", *raised, day);
+      }
+      // VEE estimation once per settled day: the gaps of the last two weeks that now have a
+      // real value after them are interpolated (a real value still replaces an estimate).
+      if (day > estimated_day) {
+        if (auto written = store.estimate_gaps(day - 14, day, now)) {
+          estimated_day = day;
+          if (*written > 0) log->info("{} daily values estimated up to day {}", *written, day);
+        } else {
+          log->error("estimation failed: {}", written.error().to_string());
+        }
       }
       timer.expires_after(config.collect_every);
       auto [ec] = co_await timer.async_wait(kTuple);
