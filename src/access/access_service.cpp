@@ -197,69 +197,58 @@ Status AccessService::set_password(std::string_view name, std::string_view passw
   auto hash = hash_password(password, options_.password);
   if (!hash) return refuse(hash.error());
   UtcTime now = clock_.now();
+  return audited_user_change(event, name, [&](storage::Connection& c, std::int64_t id) -> Status {
+    auto r = c.execute(
+        "UPDATE access_user SET password_hash = $1, password_changed_at = $2, failures = 0,"
+        " first_failure = 0 WHERE id = $3",
+        {*hash, now.seconds, id});
+    if (!r) return fail(r.error());
+    return end_sessions(c, id);
+  });
+}
+
+Status AccessService::audited_user_change(
+    AuditEvent event, std::string_view name,
+    const std::function<Status(storage::Connection&, std::int64_t user_id)>& change) {
   auto st = db_.transaction([&](storage::Connection& c) -> Status {
     auto u = find_user(c, name, nullptr);
     if (!u) return fail(u.error());
     if (!*u) return fail(ErrorCode::NotFound, "no user '" + std::string(name) + "'");
-    auto r = c.execute(
-        "UPDATE access_user SET password_hash = $1, password_changed_at = $2, failures = 0,"
-        " first_failure = 0 WHERE id = $3",
-        {*hash, now.seconds, (*u)->id});
-    if (!r) return fail(r.error());
-    OMNI_TRY(end_sessions(c, (*u)->id));
+    OMNI_TRY(change(c, (*u)->id));
     event.success = true;
     auto a = audit_.append(c, event);
     if (!a) return fail(a.error());
     return ok();
   });
-  if (!st) return refuse(st.error());
-  return ok();
+  if (!st) {
+    event.success = false;
+    event.details = "refused: " + st.error().detail;
+    (void)audit_.append(event);
+  }
+  return st;
 }
 
 Status AccessService::lock_user(std::string_view name, const Actor& actor) {
   AuditEvent event{{},    actor.name, actor.source, "user.lock", "user:" + std::string(name),
                    false, ""};
-  auto st = db_.transaction([&](storage::Connection& c) -> Status {
-    auto u = find_user(c, name, nullptr);
-    if (!u) return fail(u.error());
-    if (!*u) return fail(ErrorCode::NotFound, "no user '" + std::string(name) + "'");
-    auto r = c.execute("UPDATE access_user SET locked = 1 WHERE id = $1", {(*u)->id});
+  return audited_user_change(event, name, [&](storage::Connection& c, std::int64_t id) -> Status {
+    auto r = c.execute("UPDATE access_user SET locked = 1 WHERE id = $1", {id});
     if (!r) return fail(r.error());
-    OMNI_TRY(end_sessions(c, (*u)->id));
-    event.success = true;
-    auto a = audit_.append(c, event);
-    if (!a) return fail(a.error());
-    return ok();
+    return end_sessions(c, id);
   });
-  if (!st) {
-    event.details = "refused: " + st.error().detail;
-    (void)audit_.append(event);
-  }
-  return st;
 }
 
 Status AccessService::unlock_user(std::string_view name, const Actor& actor) {
   AuditEvent event{{},    actor.name, actor.source, "user.unlock", "user:" + std::string(name),
                    false, ""};
-  auto st = db_.transaction([&](storage::Connection& c) -> Status {
-    auto u = find_user(c, name, nullptr);
-    if (!u) return fail(u.error());
-    if (!*u) return fail(ErrorCode::NotFound, "no user '" + std::string(name) + "'");
+  return audited_user_change(event, name, [&](storage::Connection& c, std::int64_t id) -> Status {
     auto r = c.execute(
         "UPDATE access_user SET locked = 0, locked_until = 0, failures = 0, first_failure = 0"
         " WHERE id = $1",
-        {(*u)->id});
+        {id});
     if (!r) return fail(r.error());
-    event.success = true;
-    auto a = audit_.append(c, event);
-    if (!a) return fail(a.error());
     return ok();
   });
-  if (!st) {
-    event.details = "refused: " + st.error().detail;
-    (void)audit_.append(event);
-  }
-  return st;
 }
 
 Result<std::vector<UserInfo>> AccessService::list_users() {

@@ -35,6 +35,7 @@
 // the database serialises writers.
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -148,6 +149,11 @@ class AccessService {
   Result<std::optional<UserInfo>> find_user(storage::Connection& c, std::string_view name,
                                             std::string* password_hash);
   Status end_sessions(storage::Connection& c, std::int64_t user_id);
+  // Changes the named user with `change` in one transaction with `event`'s audit row; a
+  // refusal (no such user, a database error) is audited after the rollback.
+  Status audited_user_change(
+      AuditEvent event, std::string_view name,
+      const std::function<Status(storage::Connection&, std::int64_t user_id)>& change);
   // Counts a failed log-in against the source's address; starts (and audits) the cool-down
   // when the address goes over the limit.
   void count_source_failure(std::string_view name, std::string_view source, UtcTime now);

@@ -23,20 +23,6 @@ std::string decimal(std::int64_t mantissa, int scale) {
   return Quantity(mantissa, scale, Unit::None).to_decimal_string();
 }
 
-const char* quality_name(Quality q) {
-  switch (q) {
-    case Quality::Measured:
-      return "measured";
-    case Quality::Estimated:
-      return "estimated";
-    case Quality::Edited:
-      return "edited";
-    case Quality::Suspect:
-      return "suspect";
-  }
-  return "unknown";
-}
-
 net::Response bad_request(const net::Request& r, std::string_view message) {
   return net::Response::error(400, "bad_request", message, r.request_id);
 }

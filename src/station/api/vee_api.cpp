@@ -19,19 +19,7 @@ std::string decimal(std::int64_t mantissa, int scale) {
   return Quantity(mantissa, std::clamp(scale, 0, 9), Unit::None).to_decimal_string();
 }
 
-const char* quality_name(int q) {
-  switch (static_cast<Quality>(q)) {
-    case Quality::Measured:
-      return "measured";
-    case Quality::Estimated:
-      return "estimated";
-    case Quality::Edited:
-      return "edited";
-    case Quality::Suspect:
-      return "suspect";
-  }
-  return "unknown";
-}
+const char* quality_name(int q) { return station::quality_name(static_cast<Quality>(q)); }
 
 net::Response bad_request(const net::Request& r, std::string_view message) {
   return net::Response::error(400, "bad_request", message, r.request_id);

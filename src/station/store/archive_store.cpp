@@ -5,6 +5,20 @@
 
 namespace omni::station {
 
+const char* quality_name(Quality q) {
+  switch (q) {
+    case Quality::Measured:
+      return "measured";
+    case Quality::Estimated:
+      return "estimated";
+    case Quality::Edited:
+      return "edited";
+    case Quality::Suspect:
+      return "suspect";
+  }
+  return "unknown";
+}
+
 using storage::Connection;
 
 namespace {

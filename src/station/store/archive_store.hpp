@@ -23,6 +23,8 @@ namespace omni::station {
 // decides; bills use measured, estimated and edited values only; reading success (S-PERF-3) and
 // the missing-data alarm count measured and edited values only (an estimate is not a reading).
 enum class Quality : std::uint8_t { Measured = 0, Estimated = 1, Edited = 2, Suspect = 3 };
+// "measured", "estimated", "edited", "suspect" (the APIs' spelling); "unknown" for any other.
+const char* quality_name(Quality q);
 
 struct ArchiveRow {
   MeterAddress address;
