@@ -1,4 +1,4 @@
-// Reading unchanged records again (every collection round re-reads the last days) must not
+// Reading unchanged records again (every collection round re-reads at least today's) must not
 // stall: the reply's later fragments repeat the previous round's byte for byte, and the
 // station's duplicate-frame filter used to drop them as echoes until the request timed out.
 // Run plain and secured (where the same records travel as fragmented SECURITY-Responses).
@@ -19,7 +19,8 @@ TEST_P(StationRefetch, UnchangedFragmentedRecordsAreReadAgainWithoutTimeouts) {
   w.connect_concentrator(secured);
   auto truth = w.truth();
   ASSERT_GT(truth.size(), 200u);
-  // Three rounds after the first: every value comes back as a duplicate three times.
+  // Rounds after the first re-read today's record of every meter (about 100 rows, still several
+  // fragments), so three times the first round's rows come back as duplicates after some nine.
   bool rounds = wait_until(
       [&] { return w.counters().readings_duplicate.value() - duplicates >= 3 * truth.size(); },
       15s);
