@@ -11,7 +11,7 @@ let data;
 
 before(async () => {
   data = tempDir('omni-e2e-');
-  server = await startOmnimeter(['demo', '--port', '0', '--data-dir', data,
+  server = await startOmnimeter(['demo', '--port', '0', '--data-dir', data, '--meters', '2000',
     '--web-root', process.env.OMNI_WEB_ROOT]);
   browser = await launchBrowser();
 });

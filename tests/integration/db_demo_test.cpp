@@ -121,7 +121,8 @@ TEST(CliDemo, ServesInfoAndHealthThenStopsCleanlyOnSigterm) {
   auto data = (dir / "demo-data").string();
   std::string first_id;
   for (int run = 0; run < 2; ++run) {
-    ChildProcess demo({omnimeter_binary(), "demo", "--port", "0", "--data-dir", data});
+    ChildProcess demo(
+        {omnimeter_binary(), "demo", "--port", "0", "--data-dir", data, "--meters", "2000"});
     auto line = demo.wait_for_line("http://127.0.0.1:", std::chrono::seconds(30));
     ASSERT_TRUE(line) << demo.err();
     int port = port_of(*line);
@@ -165,13 +166,13 @@ TEST(CliDemo, ServesInfoAndHealthThenStopsCleanlyOnSigterm) {
 
 TEST(CliDemo, PortInUseIsAClearFailure) {
   TempDir dir("omni-demo");
-  ChildProcess first(
-      {omnimeter_binary(), "demo", "--port", "0", "--data-dir", (dir / "a").string()});
+  ChildProcess first({omnimeter_binary(), "demo", "--port", "0", "--data-dir", (dir / "a").string(),
+                      "--meters", "400"});
   auto line = first.wait_for_line("http://127.0.0.1:", std::chrono::seconds(30));
   ASSERT_TRUE(line);
   int port = port_of(*line);
   auto second = run_process({omnimeter_binary(), "demo", "--port", std::to_string(port),
-                             "--data-dir", (dir / "b").string()});
+                             "--data-dir", (dir / "b").string(), "--meters", "400"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("127.0.0.1:" + std::to_string(port) + " is already in use"),
             std::string::npos)
@@ -181,7 +182,7 @@ TEST(CliDemo, PortInUseIsAClearFailure) {
 TEST(CliDemo, JsonLogsAreOneObjectPerLine) {
   TempDir dir("omni-demo");
   ChildProcess demo({omnimeter_binary(), "--log-format", "json", "demo", "--port", "0",
-                     "--data-dir", (dir / "d").string()});
+                     "--data-dir", (dir / "d").string(), "--meters", "400"});
   ASSERT_TRUE(demo.wait_for_line("http://127.0.0.1:", std::chrono::seconds(30)));
   EXPECT_EQ(demo.terminate(), 0);
   std::istringstream lines(demo.err());

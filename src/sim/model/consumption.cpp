@@ -124,13 +124,15 @@ BusinessLoad business_load(Industry industry, const IntervalCalendar& t) {
 
 }  // namespace
 
-// A direct-mapped cache of the last 16 days of intervals, per thread: a concentrator's daily
-// read walks each meter through the same day's 96 intervals, meter after meter, and
+// A direct-mapped cache of 64 days of intervals, per thread (about 400 KB): a concentrator's
+// daily read walks each meter through the same day's 96 intervals, meter after meter, and
 // recomputing the weather (five Gaussian draws) and the calendar for each was most of the
-// field's time. Slots are keyed by (weather seed, interval), so several models on one thread (the
+// field's time. 16 days were too few: meters whose registers advance over weeks at a time (the
+// demo's history) evicted each other's days, and its water and gas fields fell behind. Slots are
+// keyed by (weather seed, interval), so several models on one thread (the
 // demo's four fields, tests building city after city) share it without mixing.
 const IntervalFacts& ConsumptionModel::facts_of(std::int64_t interval) const {
-  static constexpr std::int64_t kSlots = 16 * kIntervalsPerDay;
+  static constexpr std::int64_t kSlots = 64 * kIntervalsPerDay;
   thread_local std::vector<IntervalFacts> cache(static_cast<std::size_t>(kSlots));
   std::int64_t index = interval % kSlots;
   IntervalFacts& slot = cache[static_cast<std::size_t>(index < 0 ? index + kSlots : index)];
